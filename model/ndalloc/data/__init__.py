@@ -1,0 +1,1 @@
+"""Data layer: scenario files to validated records. Knows nothing of Pyomo."""

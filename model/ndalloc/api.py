@@ -1,0 +1,43 @@
+"""The Python API: load a scenario, solve it, get one typed result."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ndalloc.data.loader import load_scenario
+from ndalloc.data.scenario import Scenario
+from ndalloc.lp.build import ExtraConstraints, build_model
+from ndalloc.results.checks import check_conservation
+from ndalloc.results.tables import RunResult, extract_result
+from ndalloc.solve.highs import SolveOptions, solve_model
+
+
+def solve(
+    scenario: Scenario | str | Path,
+    *,
+    time_limit_s: float | None = None,
+    options: SolveOptions | None = None,
+    extra: ExtraConstraints | None = None,
+) -> RunResult:
+    """Build and solve the allocation LP of a scenario (object, folder or bundled name).
+
+    Always returns a RunResult; check `result.status` (or `result.optimal`) before reading
+    tables. An optimal result has passed the conservation checks.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if options is None:
+        options = SolveOptions(time_limit_s=time_limit_s)
+    elif time_limit_s is not None:
+        raise ValueError("give time_limit_s either directly or in options, not both")
+    t0 = time.perf_counter()
+    built = build_model(scenario, extra=extra)
+    t1 = time.perf_counter()
+    outcome = solve_model(built, options)
+    t2 = time.perf_counter()
+    timings = {"build_s": t1 - t0, "solve_s": t2 - t1}
+    result = extract_result(built, outcome, scenario.name, timings)
+    timings["extract_s"] = time.perf_counter() - t2
+    check_conservation(result)
+    return result

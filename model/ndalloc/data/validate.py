@@ -1,0 +1,134 @@
+"""Rules that span rows or tables: horizon, references, stockpile continuity, route names."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+from ndalloc.data.errors import Issue
+from ndalloc.data.scenario import Table
+from ndalloc.data.schema import TABLES, ScenarioMeta
+
+
+def cross_table_issues(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Issue]:
+    """Every cross-table problem of a scenario whose rows are individually valid."""
+    issues: list[Issue] = []
+    issues += _horizon(meta, tables)
+    issues += _stockpile_years(meta, tables)
+    issues += _references(tables)
+    return issues
+
+
+def _horizon(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Issue]:
+    out = []
+    for name, table in tables.items():
+        file = TABLES[name].FILE
+        for record, line in zip(table.records, table.lines, strict=True):
+            year = getattr(record, "year", None)
+            if year is not None and not meta.first_year <= year <= meta.last_year:
+                out.append(
+                    Issue(
+                        file,
+                        line,
+                        "year",
+                        f"year {year} is outside the horizon {meta.first_year}-{meta.last_year}"
+                        " of scenario.toml",
+                    )
+                )
+    return out
+
+
+def _stockpile_years(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Issue]:
+    """A stockpile's rows run without gaps from its first year to the end of the horizon."""
+    table = tables.get("stockpiles", Table())
+    years: dict[str, list[int]] = defaultdict(list)
+    first_line: dict[str, int] = {}
+    for record, line in zip(table.records, table.lines, strict=True):
+        name = record.stockpile  # type: ignore[attr-defined]
+        years[name].append(record.year)  # type: ignore[attr-defined]
+        first_line.setdefault(name, line)
+    out = []
+    for name, ys in years.items():
+        start = min(ys)
+        missing = sorted(set(range(start, meta.last_year + 1)) - set(ys))
+        if missing:
+            shown = ", ".join(str(y) for y in missing[:10])
+            out.append(
+                Issue(
+                    "stockpiles.csv",
+                    first_line[name],
+                    "year",
+                    f"stockpile {name!r} has no row for {shown}: a stockpile needs a row for every"
+                    f" year from its first ({start}) to {meta.last_year}",
+                )
+            )
+    return out
+
+
+def _entities(tables: Mapping[str, Table], table: str, column: str) -> set[str]:
+    return {str(getattr(r, column)) for r in tables.get(table, Table()).records}
+
+
+def _route_endpoints(tables: Mapping[str, Table]) -> dict[str, dict[str, set[str]]]:
+    oxide_origins = {
+        r.origin  # type: ignore[attr-defined]
+        for r in tables.get("imports", Table()).records
+        if r.product == "oxide"  # type: ignore[attr-defined]
+    }
+    return {
+        "origin": {
+            "source": _entities(tables, "sources", "source"),
+            "oxide import origin": oxide_origins,
+            "stockpile": _entities(tables, "stockpiles", "stockpile"),
+        },
+        "destination": {
+            "contract": _entities(tables, "contracts", "contract"),
+            "maker": _entities(tables, "makers", "maker"),
+            "stockpile": _entities(tables, "stockpiles", "stockpile"),
+        },
+    }
+
+
+def _references(tables: Mapping[str, Table]) -> list[Issue]:
+    out: list[Issue] = []
+    stockpiles = _entities(tables, "stockpiles", "stockpile")
+    initial = tables.get("stockpile_initial", Table())
+    for record, line in zip(initial.records, initial.lines, strict=True):
+        name = record.stockpile  # type: ignore[attr-defined]
+        if name not in stockpiles:
+            out.append(
+                Issue(
+                    "stockpile_initial.csv",
+                    line,
+                    "stockpile",
+                    f"unknown stockpile {name!r}: not in stockpiles.csv",
+                )
+            )
+    routes = tables.get("routes", Table())
+    if not routes.records:
+        return out
+    endpoints = _route_endpoints(tables)
+    for record, line in zip(routes.records, routes.lines, strict=True):
+        for column, kinds in endpoints.items():
+            value = getattr(record, column)
+            matches = [kind for kind, names in kinds.items() if value in names]
+            if not matches:
+                out.append(
+                    Issue(
+                        "routes.csv",
+                        line,
+                        column,
+                        f"unknown {column} {value!r}: not a {' or '.join(kinds)}",
+                    )
+                )
+            elif len(matches) > 1:
+                out.append(
+                    Issue(
+                        "routes.csv",
+                        line,
+                        column,
+                        f"{value!r} names both a {' and a '.join(matches)}; routes need distinct"
+                        " names",
+                    )
+                )
+    return out

@@ -1,0 +1,1 @@
+"""The allocation LP: one module per constraint family, assembled by `build.build_model`."""

@@ -1,0 +1,91 @@
+"""Yearly balances that tie the families together: oxide, domestic and imported magnets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyomo.environ as pyo
+
+from ndalloc.lp.data import ModelData, by_year
+from ndalloc.lp.registry import Registry
+
+
+def _terms(var: Any, ks: list[Any]) -> Any:
+    return pyo.quicksum((var[k] for k in ks))
+
+
+def add_oxide_balance(reg: Registry, data: ModelData) -> None:
+    r"""Oxide used each year equals oxide supplied; the rest is `unallocated`.
+
+    .. math::
+        \sum_k \mathit{export}_{k,y} + \sum_m \mathit{feed}_{m,y} + \sum_p \mathit{inject}_{p,y}
+        + \mathit{unallocated}_y - \sum_s \mathit{output}_{s,y}
+        - \sum_{o} \mathit{imports}_{o,\mathrm{oxide},y} - \sum_p \mathit{release}_{p,y} = 0
+        \quad y \in Y
+
+    Dual: the value of one more tonne of oxide in year y (>= 0).
+    """
+    v = reg.variables
+    unallocated = reg.var(
+        "unallocated", [(y,) for y in data.years], ("year",), "t oxide", "oxide not used"
+    )
+    oxide_imports = [k for k in v["imports"].component if k[1] == "oxide"]
+    uses = [by_year(v[n].component) for n in ("export", "feed", "inject")]
+    supplies = [by_year(v[n].component) for n in ("output", "release")]
+    supplies.append(by_year(oxide_imports))
+    comps_use = [v[n].component for n in ("export", "feed", "inject")]
+    comps_supply = [v[n].component for n in ("output", "release", "imports")]
+
+    def rule(y: int) -> Any:
+        used = sum(_terms(c, g.get(y, [])) for c, g in zip(comps_use, uses, strict=True))
+        supplied = sum(
+            _terms(c, g.get(y, [])) for c, g in zip(comps_supply, supplies, strict=True)
+        )
+        return used + unallocated[y] - supplied == 0
+
+    reg.constraint(
+        "oxide_balance",
+        [(y,) for y in data.years],
+        rule,
+        ("year",),
+        "t oxide",
+        "one more tonne of oxide in the year",
+    )
+
+
+def add_magnet_balances(reg: Registry, data: ModelData) -> None:
+    r"""Magnets delivered to sectors come from domestic makers or from imports.
+
+    .. math::
+        \sum_d \mathit{deliver\_domestic}_{d,y} - \sum_m \mathit{make}_{m,y} = 0, \qquad
+        \sum_d \mathit{deliver\_import}_{d,y} - \sum_o \mathit{imports}_{o,\mathrm{magnet},y} = 0
+
+    for every year with a term. Duals: the value of one more tonne of domestic (imported)
+    magnets in the year.
+    """
+    v = reg.variables
+    made = v["make"].component
+    imports = v["imports"].component
+    _magnet_balance(reg, "magnet_balance_domestic", v["deliver_domestic"].component, made,
+                    list(made), "domestic")
+    _magnet_balance(reg, "magnet_balance_import", v["deliver_import"].component, imports,
+                    [k for k in imports if k[1] == "magnet"], "imported")
+
+
+def _magnet_balance(
+    reg: Registry, name: str, delivered: Any, supply: Any, supply_keys: list[Any], kind: str
+) -> None:
+    out = by_year(delivered)
+    into = by_year(supply_keys)
+
+    def rule(y: int) -> Any:
+        return _terms(delivered, out.get(y, [])) - _terms(supply, into.get(y, [])) == 0
+
+    reg.constraint(
+        name,
+        [(y,) for y in sorted(set(out) | set(into))],
+        rule,
+        ("year",),
+        "t magnet",
+        f"one more tonne of {kind} magnets in the year",
+    )

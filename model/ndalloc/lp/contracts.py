@@ -1,0 +1,46 @@
+"""Export contracts: deliveries within a window, shortfalls below the minimum priced."""
+
+from __future__ import annotations
+
+from ndalloc.lp.data import ModelData, column, keys
+from ndalloc.lp.registry import Registry
+
+
+def add_contracts(reg: Registry, data: ModelData) -> None:
+    r"""Exports under each agreement and the shortfall against its minimum.
+
+    .. math::
+        \mathit{export}_{k,y} \le \mathit{max\_t}_{k,y} \quad (k,y) \in KY
+        \qquad \mathit{export}_{k,y} + \mathit{breach}_{k,y} \ge \mathit{min\_t}_{k,y}
+        \quad (k,y) \in KY,\ \mathit{min\_t}_{k,y} > 0
+
+    `breach` is charged `breach_penalty_usd_per_t` in the objective. Duals: `contract_max` is
+    the value of the partner taking one more tonne (>= 0); `contract_min` is minus the cost of
+    honouring one more tonne of commitment (<= 0).
+    """
+    frame = data.contracts
+    index = ("contract", "year")
+    ks = keys(frame)
+    minimum = column(frame, "min_t")
+    committed = [k for k in ks if minimum[k] > 0]
+    export = reg.var("export", ks, index, "t oxide", "oxide delivered under the contract")
+    breach = reg.var(
+        "breach", committed, index, "t oxide", "delivery short of the contract minimum"
+    )
+    maximum = column(frame, "max_t")
+    reg.constraint(
+        "contract_max",
+        ks,
+        lambda k, y: export[k, y] <= maximum[k, y],
+        index,
+        "t oxide",
+        "the partner taking one more tonne",
+    )
+    reg.constraint(
+        "contract_min",
+        committed,
+        lambda k, y: export[k, y] + breach[k, y] >= minimum[k, y],
+        index,
+        "t oxide",
+        "one more tonne of committed minimum delivery",
+    )

@@ -1,0 +1,49 @@
+"""Sector demand for magnets: met by domestic magnets, imports or a priced shortage."""
+
+from __future__ import annotations
+
+from ndalloc.lp.data import ModelData, column, keys
+from ndalloc.lp.registry import Registry
+
+
+def add_demand(reg: Registry, data: ModelData) -> None:
+    r"""Deliveries to each sector, its shortage and the cap on imported magnets.
+
+    .. math::
+        \mathit{deliver\_domestic}_{d,y} + \mathit{deliver\_import}_{d,y} + \mathit{shortage}_{d,y}
+        = \mathit{demand\_t}_{d,y} \quad (d,y) \in DY
+
+        \mathit{deliver\_import}_{d,y} \le \mathit{import\_share\_max}_{d,y}\,\mathit{demand\_t}_{d,y}
+        \quad (d,y) \in DY,\ \mathit{import\_share\_max}_{d,y} < 1
+
+    Duals: `demand_balance` is the change in benefit per extra tonne of demand (<= 0);
+    `import_share` the value of letting one more tonne of imports into the sector (>= 0).
+    """
+    frame = data.demand
+    index = ("sector", "year")
+    ks = keys(frame)
+    domestic = reg.var(
+        "deliver_domestic", ks, index, "t magnet", "domestic magnets delivered to the sector"
+    )
+    imported = reg.var(
+        "deliver_import", ks, index, "t magnet", "imported magnets delivered to the sector"
+    )
+    shortage = reg.var("shortage", ks, index, "t magnet", "demand not met")
+    demand = column(frame, "demand_t")
+    share = column(frame, "import_share_max")
+    reg.constraint(
+        "demand_balance",
+        ks,
+        lambda d, y: domestic[d, y] + imported[d, y] + shortage[d, y] == demand[d, y],
+        index,
+        "t magnet",
+        "one more tonne of the sector's demand",
+    )
+    reg.constraint(
+        "import_share",
+        [k for k in ks if share[k] < 1],
+        lambda d, y: imported[d, y] <= share[d, y] * demand[d, y],
+        index,
+        "t magnet",
+        "one more tonne of imported magnets allowed into the sector",
+    )

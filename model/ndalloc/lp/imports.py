@@ -1,0 +1,29 @@
+"""Imports of oxide and magnets, within what each origin will sell."""
+
+from __future__ import annotations
+
+from ndalloc.lp.data import ModelData, column, keys
+from ndalloc.lp.registry import Registry
+
+
+def add_imports(reg: Registry, data: ModelData) -> None:
+    r"""Imports per origin, product and year, within their availability.
+
+    .. math::
+        \mathit{imports}_{o,\pi,y} \le \mathit{max\_t}_{o,\pi,y} \quad (o,\pi,y) \in IY
+
+    Dual: the value of one more tonne of import availability (>= 0, USD per t of product).
+    """
+    frame = data.imports
+    index = ("origin", "product", "year")
+    ks = keys(frame)
+    imports = reg.var("imports", ks, index, "t product", "oxide or magnets imported")
+    maximum = column(frame, "max_t")
+    reg.constraint(
+        "import_limit",
+        ks,
+        lambda o, p, y: imports[o, p, y] <= maximum[o, p, y],
+        index,
+        "t product",
+        "one more tonne of import availability",
+    )

@@ -1,0 +1,42 @@
+"""Domestic magnet makers: capacity and the oxide each tonne of magnet consumes."""
+
+from __future__ import annotations
+
+from ndalloc.lp.data import ModelData, column, keys
+from ndalloc.lp.registry import Registry
+
+
+def add_makers(reg: Registry, data: ModelData) -> None:
+    r"""Magnets made by each maker and the oxide fed to it.
+
+    .. math::
+        \mathit{make}_{m,y} \le \mathit{capacity\_t}_{m,y} \quad (m,y) \in MY
+        \qquad \mathit{oxide\_per\_t}_{m,y}\,\mathit{make}_{m,y} - \mathit{feed}_{m,y} = 0
+        \quad (m,y) \in MY
+
+    Duals: `maker_capacity` is the value of one more tonne of magnet capacity (>= 0, USD per
+    t magnet); `maker_conversion` the value of one more tonne of oxide arriving at the maker.
+    """
+    frame = data.makers
+    index = ("maker", "year")
+    ks = keys(frame)
+    feed = reg.var("feed", ks, index, "t oxide", "oxide delivered to the maker")
+    make = reg.var("make", ks, index, "t magnet", "magnets made by the maker")
+    capacity = column(frame, "capacity_t")
+    ratio = column(frame, "oxide_per_t")
+    reg.constraint(
+        "maker_capacity",
+        ks,
+        lambda m, y: make[m, y] <= capacity[m, y],
+        index,
+        "t magnet",
+        "one more tonne of the maker's magnet capacity",
+    )
+    reg.constraint(
+        "maker_conversion",
+        ks,
+        lambda m, y: ratio[m, y] * make[m, y] - feed[m, y] == 0,
+        index,
+        "t oxide",
+        "one more tonne of oxide arriving at the maker",
+    )

@@ -1,0 +1,61 @@
+"""The objective: discounted net national benefit, in USD of the first year."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyomo.environ as pyo
+
+from ndalloc.lp.data import ModelData
+from ndalloc.lp.registry import Registry
+
+
+def objective_coefficients(reg: Registry, data: ModelData) -> dict[str, dict[Any, float]]:
+    r"""The objective coefficient (discounted USD per unit) of every priced variable.
+
+    .. math::
+        \max \sum_y \delta_y \Big[\sum_k p_{k,y}\,\mathit{export}_{k,y}
+        - \sum_k b_{k,y}\,\mathit{breach}_{k,y} - \sum_s c_{s,y}\,\mathit{output}_{s,y}
+        - \sum_m v_{m,y}\,\mathit{make}_{m,y} - \sum_{o,\pi} p_{o,\pi,y}\,\mathit{imports}_{o,\pi,y}
+        - \sum_p h_{p,y}\,\mathit{level}_{p,y} - \sum_d q_{d,y}\,\mathit{shortage}_{d,y}
+        - \sum_{(o,t)} c_{o,t}\,\mathit{flow}_{o,t,y}\Big]
+
+    with :math:`\delta_y = (1+\rho)^{-(y-y_0)}`. Variables not listed carry no money.
+    """
+    coef = {
+        "export": data.discounted(data.contracts, "price_usd_per_t"),
+        "breach": data.discounted(data.contracts, "breach_penalty_usd_per_t"),
+        "output": data.discounted(data.sources, "cost_usd_per_t"),
+        "make": data.discounted(data.makers, "conversion_cost_usd_per_t"),
+        "imports": data.discounted(data.imports, "price_usd_per_t"),
+        "level": data.discounted(data.stockpiles, "holding_cost_usd_per_t"),
+        "shortage": data.discounted(data.demand, "shortage_penalty_usd_per_t"),
+    }
+    sign = {"export": 1.0}
+    out = {
+        name: {k: sign.get(name, -1.0) * c for k, c in values.items()}
+        for name, values in coef.items()
+    }
+    out["breach"] = {k: out["breach"][k] for k in reg.variables["breach"].component}
+    if data.has_routes:
+        cost = data.routes["cost_usd_per_t"].to_dict()
+        out["flow"] = {
+            (o, t, y): -cost[o, t] * data.discount[y]
+            for o, t, y in reg.variables["flow"].component
+        }
+    return out
+
+
+def add_objective(reg: Registry, data: ModelData) -> dict[str, dict[Any, float]]:
+    """Set the objective on the model and return its coefficients by variable family."""
+    coefficients = objective_coefficients(reg, data)
+    terms = (
+        c * reg.variables[name].component[k]
+        for name, values in coefficients.items()
+        for k, c in values.items()
+        if c != 0
+    )
+    reg.model.objective = pyo.Objective(
+        expr=pyo.quicksum(terms), sense=pyo.maximize
+    )
+    return coefficients

@@ -1,0 +1,41 @@
+"""Sources: oxide output within capacity and above any minimum output."""
+
+from __future__ import annotations
+
+from ndalloc.lp.data import ModelData, column, keys
+from ndalloc.lp.registry import Registry
+
+
+def add_sources(reg: Registry, data: ModelData) -> None:
+    r"""Output of each source and its limits.
+
+    .. math::
+        \mathit{output}_{s,y} \le \mathit{capacity\_t}_{s,y} \quad (s,y) \in SY
+        \qquad \mathit{output}_{s,y} \ge \mathit{min\_output\_t}_{s,y} \quad (s,y) \in SY,\
+        \mathit{min\_output\_t}_{s,y} > 0
+
+    Duals: `source_capacity` is the value of one more tonne of capacity (>= 0);
+    `source_minimum` the cost of one more tonne of forced output (<= 0).
+    """
+    frame = data.sources
+    index = ("source", "year")
+    ks = keys(frame)
+    output = reg.var("output", ks, index, "t oxide", "oxide produced by the source")
+    capacity = column(frame, "capacity_t")
+    reg.constraint(
+        "source_capacity",
+        ks,
+        lambda s, y: output[s, y] <= capacity[s, y],
+        index,
+        "t oxide",
+        "one more tonne of the source's capacity",
+    )
+    minimum = column(frame, "min_output_t")
+    reg.constraint(
+        "source_minimum",
+        [k for k in ks if minimum[k] > 0],
+        lambda s, y: output[s, y] >= minimum[s, y],
+        index,
+        "t oxide",
+        "one more tonne of the source's minimum output",
+    )

@@ -1,0 +1,81 @@
+"""Oxide stockpiles: level carried year to year, within bounds and flow limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ndalloc.lp.data import ModelData, column, keys
+from ndalloc.lp.registry import Registry
+
+
+def add_stockpiles(reg: Registry, data: ModelData) -> None:
+    r"""Stockpile levels, injections and releases.
+
+    .. math::
+        \mathit{level}_{p,y} - \mathit{level}_{p,y-1} - \mathit{inject}_{p,y}
+        + \mathit{release}_{p,y} = \begin{cases}\mathit{initial\_t}_p & y = y^0_p\\
+        0 & \text{otherwise}\end{cases} \quad (p,y) \in PY
+
+        \mathit{level}_{p,y} \ge \mathit{min\_t}_{p,y}\ (\mathit{min\_t} > 0), \quad
+        \mathit{level}_{p,y} \le \mathit{max\_t}_{p,y}, \quad
+        \mathit{inject}_{p,y} \le \mathit{max\_inject\_t}_{p,y}, \quad
+        \mathit{release}_{p,y} \le \mathit{max\_release\_t}_{p,y}
+
+    The level term of the year before is dropped in a stockpile's first year y^0_p. Duals:
+    `stockpile_balance` is the value of one more tonne in stock at the end of year y;
+    `stockpile_min` (<= 0) the cost of a tonne more reserve; `stockpile_max`,
+    `stockpile_inject_limit`, `stockpile_release_limit` (>= 0) the value of relaxing them.
+    """
+    frame = data.stockpiles
+    index = ("stockpile", "year")
+    ks = keys(frame)
+    level = reg.var("level", ks, index, "t oxide", "oxide in stock at the end of the year")
+    inject = reg.var("inject", ks, index, "t oxide", "oxide put into the stockpile")
+    release = reg.var("release", ks, index, "t oxide", "oxide taken out of the stockpile")
+    first = dict(zip(ks, frame["is_first"].to_numpy(dtype=bool), strict=True))
+    initial = column(frame, "initial_t")
+
+    def balance(p: str, y: int) -> Any:
+        before = 0 if first[p, y] else level[p, y - 1]
+        rhs = initial[p, y] if first[p, y] else 0.0
+        return level[p, y] - before - inject[p, y] + release[p, y] == rhs
+
+    reg.constraint(
+        "stockpile_balance", ks, balance, index, "t oxide", "one more tonne in stock at year end"
+    )
+    minimum = column(frame, "min_t")
+    maximum = column(frame, "max_t")
+    max_inject = column(frame, "max_inject_t")
+    max_release = column(frame, "max_release_t")
+    reg.constraint(
+        "stockpile_min",
+        [k for k in ks if minimum[k] > 0],
+        lambda p, y: level[p, y] >= minimum[p, y],
+        index,
+        "t oxide",
+        "one more tonne of required reserve",
+    )
+    reg.constraint(
+        "stockpile_max",
+        ks,
+        lambda p, y: level[p, y] <= maximum[p, y],
+        index,
+        "t oxide",
+        "one more tonne of storage capacity",
+    )
+    reg.constraint(
+        "stockpile_inject_limit",
+        ks,
+        lambda p, y: inject[p, y] <= max_inject[p, y],
+        index,
+        "t oxide",
+        "one more tonne of injection capacity",
+    )
+    reg.constraint(
+        "stockpile_release_limit",
+        ks,
+        lambda p, y: release[p, y] <= max_release[p, y],
+        index,
+        "t oxide",
+        "one more tonne of release capacity",
+    )

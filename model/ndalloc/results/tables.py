@@ -1,0 +1,184 @@
+"""Turn a solve into one typed result: status, objective and tidy tables.
+
+Sign convention (see docs/formulation.md): a dual is d(objective)/d(right-hand side) of its
+constraint as written there, i.e. the value of one more unit of the limit, in USD of the first
+year (`value_pv_usd_per_t`) and in USD of the constraint's year (`value_usd_per_t`). A reduced
+cost is the change in objective per unit of the variable forced above its optimal value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from ndalloc.lp.build import BuiltModel
+from ndalloc.lp.registry import Family
+from ndalloc.solve.highs import SolveOutcome, Status
+
+#: Absolute tolerance (t) below which a constraint's slack counts as zero (binding).
+BINDING_TOL_T = 1e-6
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything a solve produced. Tables are empty unless the status is optimal."""
+
+    scenario: str
+    status: Status
+    message: str
+    objective: float | None
+    """Discounted net national benefit (USD, first-year money); None without a solution."""
+    bound: float | None
+    variables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    duals: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    allocation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    counts: Mapping[str, int] = field(default_factory=dict)
+    timings_s: Mapping[str, float] = field(default_factory=dict)
+    solver_version: str = ""
+
+    @property
+    def optimal(self) -> bool:
+        return self.status is Status.OPTIMAL
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every result table by file stem: allocation, var_<family>, dual_<family>."""
+        out: dict[str, pd.DataFrame] = {}
+        if not self.allocation.empty:
+            out["allocation"] = self.allocation
+        out.update({f"var_{k}": v for k, v in self.variables.items()})
+        out.update({f"dual_{k}": v for k, v in self.duals.items()})
+        return out
+
+
+def model_counts(built: BuiltModel) -> dict[str, int]:
+    model = built.model
+    return {
+        "variables": sum(1 for _ in model.component_data_objects(pyo.Var, active=True)),
+        "constraints": sum(1 for _ in model.component_data_objects(pyo.Constraint, active=True)),
+    }
+
+
+def _index_frame(family: Family, keys: list[Any]) -> pd.DataFrame:
+    if len(family.index) == 1:
+        rows = [(k,) for k in keys]
+    else:
+        rows = [tuple(k) for k in keys]
+    return pd.DataFrame(rows, columns=list(family.index))
+
+
+def _discount(built: BuiltModel, frame: pd.DataFrame) -> pd.Series:
+    if "year" not in frame:
+        return pd.Series(1.0, index=frame.index)
+    return frame["year"].map(built.data.discount).astype(float)
+
+
+def variable_tables(
+    built: BuiltModel, primals: Mapping[Any, float], reduced: Mapping[Any, float]
+) -> dict[str, pd.DataFrame]:
+    out = {}
+    for name, family in built.variables.items():
+        keys = list(family.component.keys())
+        frame = _index_frame(family, keys)
+        data = [family.component[k] for k in keys]
+        frame["value_t"] = [float(primals.get(v, 0.0)) for v in data]
+        frame["reduced_cost_pv_usd_per_t"] = [float(reduced.get(v, 0.0)) for v in data]
+        frame["unit"] = family.unit
+        out[name] = frame
+    return out
+
+
+def dual_tables(built: BuiltModel, duals: Mapping[Any, float]) -> dict[str, pd.DataFrame]:
+    out = {}
+    for name, family in built.constraints.items():
+        keys = list(family.component.keys())
+        frame = _index_frame(family, keys)
+        cons = [family.component[k] for k in keys]
+        activity, rhs, slack = [], [], []
+        for c in cons:
+            body = float(pyo.value(c.body))
+            bound = c.upper if c.has_ub() else c.lower
+            rhs_value = float(pyo.value(bound))
+            activity.append(body)
+            rhs.append(rhs_value)
+            slack.append(abs(rhs_value - body))
+        frame["activity_t"] = activity
+        frame["rhs_t"] = rhs
+        frame["slack_t"] = slack
+        frame["binding"] = [s <= BINDING_TOL_T for s in slack]
+        pv = [float(duals.get(c, 0.0)) for c in cons]
+        frame["value_pv_usd_per_t"] = pv
+        frame["value_usd_per_t"] = frame["value_pv_usd_per_t"] / _discount(built, frame)
+        frame["unit"] = family.unit
+        frame["meaning"] = f"value of {family.meaning}"
+        out[name] = frame
+    return out
+
+
+def allocation_table(variables: Mapping[str, pd.DataFrame], years: list[int]) -> pd.DataFrame:
+    """Oxide and magnets by year: where the oxide came from and where it went (t)."""
+
+    def per_year(name: str, where: pd.Series | None = None) -> pd.Series:
+        frame = variables[name]
+        if where is not None:
+            frame = frame[where]
+        return frame.groupby("year")["value_t"].sum().reindex(years, fill_value=0.0)
+
+    imports = variables["imports"]
+    table = pd.DataFrame(
+        {
+            "year": years,
+            "output_t": per_year("output").to_numpy(),
+            "oxide_imports_t": per_year("imports", imports["product"] == "oxide").to_numpy(),
+            "stock_release_t": per_year("release").to_numpy(),
+            "exports_t": per_year("export").to_numpy(),
+            "to_makers_t": per_year("feed").to_numpy(),
+            "stock_inject_t": per_year("inject").to_numpy(),
+            "unallocated_t": per_year("unallocated").to_numpy(),
+            "magnets_made_t": per_year("make").to_numpy(),
+            "magnet_imports_t": per_year("imports", imports["product"] == "magnet").to_numpy(),
+            "magnet_shortage_t": per_year("shortage").to_numpy(),
+            "stock_level_t": per_year("level").to_numpy(),
+        }
+    )
+    return table
+
+
+def extract_result(
+    built: BuiltModel, outcome: SolveOutcome, scenario: str, timings_s: Mapping[str, float]
+) -> RunResult:
+    """Read the solution through the family map; empty tables unless optimal."""
+    counts = model_counts(built)
+    if outcome.status is not Status.OPTIMAL:
+        return RunResult(
+            scenario=scenario,
+            status=outcome.status,
+            message=outcome.message,
+            objective=None,
+            bound=outcome.bound,
+            counts=counts,
+            timings_s=dict(timings_s),
+            solver_version=outcome.solver_version,
+        )
+    loader = outcome.results.solution_loader
+    loader.load_vars()
+    primals = loader.get_vars()
+    reduced = loader.get_reduced_costs()
+    duals = loader.get_duals()
+    variables = variable_tables(built, primals, reduced)
+    return RunResult(
+        scenario=scenario,
+        status=outcome.status,
+        message=outcome.message,
+        objective=outcome.objective,
+        bound=outcome.bound,
+        variables=variables,
+        duals=dual_tables(built, duals),
+        allocation=allocation_table(variables, built.data.years),
+        counts=counts,
+        timings_s=dict(timings_s),
+        solver_version=outcome.solver_version,
+    )
