@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from ndalloc.data.loader import load_scenario
@@ -39,5 +40,6 @@ def solve(
     timings = {"build_s": t1 - t0, "solve_s": t2 - t1}
     result = extract_result(built, outcome, scenario.name, timings)
     timings["extract_s"] = time.perf_counter() - t2
+    result = replace(result, timings_s=timings)
     check_conservation(result)
     return result

@@ -34,7 +34,14 @@ def resolve_scenario_path(scenario: str | Path) -> Path:
         return bundled_path(scenario)
     names = ", ".join(bundled_names()) or "none"
     raise ScenarioError(
-        [Issue(str(scenario), 0, "-", f"no such scenario folder or bundled scenario (bundled: {names})")]
+        [
+            Issue(
+                str(scenario),
+                0,
+                "-",
+                f"no such scenario folder or bundled scenario (bundled: {names})",
+            )
+        ]
     )
 
 
@@ -72,7 +79,9 @@ def _read_meta(path: Path, issues: list[Issue]) -> ScenarioMeta | None:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         match = re.search(r"line (\d+)", str(err))
-        issues.append(Issue(name, int(match.group(1)) if match else 0, "-", f"not valid TOML: {err}"))
+        issues.append(
+            Issue(name, int(match.group(1)) if match else 0, "-", f"not valid TOML: {err}")
+        )
         return None
     try:
         return ScenarioMeta.model_validate(raw)
@@ -186,12 +195,15 @@ def _check_header(
 
 
 def _parse_row(
-    file: str, line: int, header: list[str], row: list[str], model: type[Record], issues: list[Issue]
+    file: str,
+    line: int,
+    header: list[str],
+    row: list[str],
+    model: type[Record],
+    issues: list[Issue],
 ) -> Record | None:
     if len(row) != len(header):
-        issues.append(
-            Issue(file, line, "-", f"{len(row)} fields but the header has {len(header)}")
-        )
+        issues.append(Issue(file, line, "-", f"{len(row)} fields but the header has {len(header)}"))
         return None
     fields = model.model_fields
     values: dict[str, str] = {}

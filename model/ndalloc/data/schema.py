@@ -232,6 +232,9 @@ class StockpileRow(Record):
     """Most oxide that can be taken out in the year (t oxide/yr)."""
     holding_cost_usd_per_t: UsdPerT = 0.0
     """Cost of holding one tonne for the year: storage plus capital (USD/t oxide/yr)."""
+    handling_cost_usd_per_t: UsdPerT = 0.0
+    """Cost of moving one tonne into or out of the stockpile: handling, packing, assay
+    (USD/t oxide moved)."""
     citation: Citation = ""
     """Where the row's figures come from; 'estimate' where no source exists."""
 

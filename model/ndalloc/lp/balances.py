@@ -11,7 +11,7 @@ from ndalloc.lp.registry import Registry
 
 
 def _terms(var: Any, ks: list[Any]) -> Any:
-    return pyo.quicksum((var[k] for k in ks))
+    return pyo.quicksum(var[k] for k in ks)
 
 
 def add_oxide_balance(reg: Registry, data: ModelData) -> None:
@@ -38,9 +38,7 @@ def add_oxide_balance(reg: Registry, data: ModelData) -> None:
 
     def rule(y: int) -> Any:
         used = sum(_terms(c, g.get(y, [])) for c, g in zip(comps_use, uses, strict=True))
-        supplied = sum(
-            _terms(c, g.get(y, [])) for c, g in zip(comps_supply, supplies, strict=True)
-        )
+        supplied = sum(_terms(c, g.get(y, [])) for c, g in zip(comps_supply, supplies, strict=True))
         return used + unallocated[y] - supplied == 0
 
     reg.constraint(
@@ -66,10 +64,22 @@ def add_magnet_balances(reg: Registry, data: ModelData) -> None:
     v = reg.variables
     made = v["make"].component
     imports = v["imports"].component
-    _magnet_balance(reg, "magnet_balance_domestic", v["deliver_domestic"].component, made,
-                    list(made), "domestic")
-    _magnet_balance(reg, "magnet_balance_import", v["deliver_import"].component, imports,
-                    [k for k in imports if k[1] == "magnet"], "imported")
+    _magnet_balance(
+        reg,
+        "magnet_balance_domestic",
+        v["deliver_domestic"].component,
+        made,
+        list(made),
+        "domestic",
+    )
+    _magnet_balance(
+        reg,
+        "magnet_balance_import",
+        v["deliver_import"].component,
+        imports,
+        [k for k in imports if k[1] == "magnet"],
+        "imported",
+    )
 
 
 def _magnet_balance(

@@ -14,11 +14,17 @@ def objective_coefficients(reg: Registry, data: ModelData) -> dict[str, dict[Any
     r"""The objective coefficient (discounted USD per unit) of every priced variable.
 
     .. math::
-        \max \sum_y \delta_y \Big[\sum_k p_{k,y}\,\mathit{export}_{k,y}
-        - \sum_k b_{k,y}\,\mathit{breach}_{k,y} - \sum_s c_{s,y}\,\mathit{output}_{s,y}
-        - \sum_m v_{m,y}\,\mathit{make}_{m,y} - \sum_{o,\pi} p_{o,\pi,y}\,\mathit{imports}_{o,\pi,y}
-        - \sum_p h_{p,y}\,\mathit{level}_{p,y} - \sum_d q_{d,y}\,\mathit{shortage}_{d,y}
-        - \sum_{(o,t)} c_{o,t}\,\mathit{flow}_{o,t,y}\Big]
+        \max \sum_y \delta_y \Big[
+          \sum_k \mathit{price\_usd\_per\_t}_{k,y}\,\mathit{export}_{k,y}
+        - \sum_k \mathit{breach\_penalty\_usd\_per\_t}_{k,y}\,\mathit{breach}_{k,y}
+        - \sum_s \mathit{cost\_usd\_per\_t}_{s,y}\,\mathit{output}_{s,y}
+        - \sum_m \mathit{conversion\_cost\_usd\_per\_t}_{m,y}\,\mathit{make}_{m,y}
+        - \sum_{o,\pi} \mathit{price\_usd\_per\_t}_{o,\pi,y}\,\mathit{imports}_{o,\pi,y}
+        - \sum_p \mathit{holding\_cost\_usd\_per\_t}_{p,y}\,\mathit{level}_{p,y}
+        - \sum_p \mathit{handling\_cost\_usd\_per\_t}_{p,y}
+          (\mathit{inject}_{p,y} + \mathit{release}_{p,y})
+        - \sum_d \mathit{shortage\_penalty\_usd\_per\_t}_{d,y}\,\mathit{shortage}_{d,y}
+        - \sum_{(o,t) \in R} \mathit{cost\_usd\_per\_t}_{o,t}\,\mathit{flow}_{o,t,y} \Big]
 
     with :math:`\delta_y = (1+\rho)^{-(y-y_0)}`. Variables not listed carry no money.
     """
@@ -29,6 +35,8 @@ def objective_coefficients(reg: Registry, data: ModelData) -> dict[str, dict[Any
         "make": data.discounted(data.makers, "conversion_cost_usd_per_t"),
         "imports": data.discounted(data.imports, "price_usd_per_t"),
         "level": data.discounted(data.stockpiles, "holding_cost_usd_per_t"),
+        "inject": data.discounted(data.stockpiles, "handling_cost_usd_per_t"),
+        "release": data.discounted(data.stockpiles, "handling_cost_usd_per_t"),
         "shortage": data.discounted(data.demand, "shortage_penalty_usd_per_t"),
     }
     sign = {"export": 1.0}
@@ -40,8 +48,7 @@ def objective_coefficients(reg: Registry, data: ModelData) -> dict[str, dict[Any
     if data.has_routes:
         cost = data.routes["cost_usd_per_t"].to_dict()
         out["flow"] = {
-            (o, t, y): -cost[o, t] * data.discount[y]
-            for o, t, y in reg.variables["flow"].component
+            (o, t, y): -cost[o, t] * data.discount[y] for o, t, y in reg.variables["flow"].component
         }
     return out
 
@@ -55,7 +62,5 @@ def add_objective(reg: Registry, data: ModelData) -> dict[str, dict[Any, float]]
         for k, c in values.items()
         if c != 0
     )
-    reg.model.objective = pyo.Objective(
-        expr=pyo.quicksum(terms), sense=pyo.maximize
-    )
+    reg.model.objective = pyo.Objective(expr=pyo.quicksum(terms), sense=pyo.maximize)
     return coefficients

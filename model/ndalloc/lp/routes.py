@@ -53,12 +53,12 @@ def add_routes(reg: Registry, data: ModelData) -> None:
         arriving[t, y].append((o, t, y))
 
     def origin_rule(o: str, y: int) -> Any:
-        out = pyo.quicksum((flow[k] for k in leaving[o, y]))
+        out = pyo.quicksum(flow[k] for k in leaving[o, y])
         return out - pyo.quicksum((c[k] for c, k in supply[o, y])) <= 0
 
     def destination_rule(t: str, y: int) -> Any:
         component, key = use[t, y]
-        inflow = pyo.quicksum((flow[k] for k in arriving[t, y]))
+        inflow = pyo.quicksum(flow[k] for k in arriving[t, y])
         return component[key] - inflow == 0
 
     reg.constraint(

@@ -62,11 +62,14 @@ def model_counts(built: BuiltModel) -> dict[str, int]:
     }
 
 
+def _clean(value: float, zero: float = 1e-9) -> float:
+    """Round solver noise below `zero` to an exact 0.0 (never -0.0)."""
+    value = float(value)
+    return 0.0 if abs(value) < zero else value
+
+
 def _index_frame(family: Family, keys: list[Any]) -> pd.DataFrame:
-    if len(family.index) == 1:
-        rows = [(k,) for k in keys]
-    else:
-        rows = [tuple(k) for k in keys]
+    rows = [(k,) for k in keys] if len(family.index) == 1 else [tuple(k) for k in keys]
     return pd.DataFrame(rows, columns=list(family.index))
 
 
@@ -84,8 +87,8 @@ def variable_tables(
         keys = list(family.component.keys())
         frame = _index_frame(family, keys)
         data = [family.component[k] for k in keys]
-        frame["value_t"] = [float(primals.get(v, 0.0)) for v in data]
-        frame["reduced_cost_pv_usd_per_t"] = [float(reduced.get(v, 0.0)) for v in data]
+        frame["value_t"] = [_clean(primals.get(v, 0.0)) for v in data]
+        frame["reduced_cost_pv_usd_per_t"] = [_clean(reduced.get(v, 0.0)) for v in data]
         frame["unit"] = family.unit
         out[name] = frame
     return out
@@ -109,7 +112,7 @@ def dual_tables(built: BuiltModel, duals: Mapping[Any, float]) -> dict[str, pd.D
         frame["rhs_t"] = rhs
         frame["slack_t"] = slack
         frame["binding"] = [s <= BINDING_TOL_T for s in slack]
-        pv = [float(duals.get(c, 0.0)) for c in cons]
+        pv = [_clean(duals.get(c, 0.0)) for c in cons]
         frame["value_pv_usd_per_t"] = pv
         frame["value_usd_per_t"] = frame["value_pv_usd_per_t"] / _discount(built, frame)
         frame["unit"] = family.unit

@@ -1,0 +1,116 @@
+"""Run folders: `runs/<run-id>/` with a manifest and one CSV per result table.
+
+A run is written into a hidden `.incomplete-*` folder and renamed into place only once every
+file is on disk, so a folder named like a run is always a complete run, and no run ever
+replaces another (the rename fails if the name is taken, and a new id is drawn).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import secrets
+import shutil
+import subprocess
+import tempfile
+from dataclasses import asdict
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from ndalloc.data.scenario import Scenario
+from ndalloc.results.tables import RunResult
+from ndalloc.solve.highs import SolveOptions
+
+MANIFEST = "manifest.json"
+INCOMPLETE_PREFIX = ".incomplete-"
+_PACKAGES = ("ndalloc", "pyomo", "highspy", "pandas", "numpy", "pydantic")
+
+
+def new_run_id(scenario: str, now: datetime | None = None) -> str:
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{scenario}-{secrets.token_hex(3)}"
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit() -> str | None:
+    """The commit of the ndalloc source tree, when it is a git checkout."""
+    here = Path(__file__).resolve().parent
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def manifest(
+    result: RunResult,
+    scenario: Scenario,
+    options: SolveOptions,
+    run_id: str,
+    started_at: datetime,
+) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "scenario": scenario.name,
+        "scenario_origin": scenario.origin,
+        "input_hash_sha256": scenario.input_hash,
+        "status": str(result.status),
+        "message": result.message,
+        "objective_usd": result.objective,
+        "objective_bound_usd": result.bound,
+        "objective_meaning": "discounted net national benefit, USD of the first year",
+        "counts": dict(result.counts),
+        "timings_s": dict(result.timings_s),
+        "options": asdict(options),
+        "solver": {"name": "HiGHS", "version": result.solver_version},
+        "versions": package_versions(),
+        "git_commit": git_commit(),
+        "started_at": started_at.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "tables": sorted(f"{name}.csv" for name in result.tables()),
+    }
+
+
+def write_run(
+    result: RunResult,
+    scenario: Scenario,
+    options: SolveOptions,
+    runs_dir: Path,
+    started_at: datetime,
+) -> Path:
+    """Write the run atomically and return its folder."""
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=INCOMPLETE_PREFIX, dir=runs_dir))
+    try:
+        for name, table in result.tables().items():
+            table.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+        for _attempt in range(100):
+            run_id = new_run_id(scenario.name, started_at)
+            data = manifest(result, scenario, options, run_id, started_at)
+            (staging / MANIFEST).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+            target = runs_dir / run_id
+            if target.exists():
+                continue
+            try:
+                os.rename(staging, target)
+            except OSError:
+                continue  # taken by a concurrent run between the check and the rename
+            return target
+        raise RuntimeError(f"could not find a free run id in {runs_dir}")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
