@@ -62,7 +62,7 @@ class Scenario:
 
     @cached_property
     def input_hash(self) -> str:
-        """SHA-256 of the resolved inputs (not of file bytes: a reformatted file hashes the same)."""
+        """SHA-256 of the resolved inputs, not of file bytes: reformatting does not change it."""
         payload = {
             "meta": self.meta.model_dump(),
             "tables": {

@@ -13,7 +13,8 @@ def add_demand(reg: Registry, data: ModelData) -> None:
         \mathit{deliver\_domestic}_{d,y} + \mathit{deliver\_import}_{d,y} + \mathit{shortage}_{d,y}
         = \mathit{demand\_t}_{d,y} \quad (d,y) \in DY
 
-        \mathit{deliver\_import}_{d,y} \le \mathit{import\_share\_max}_{d,y}\,\mathit{demand\_t}_{d,y}
+        \mathit{deliver\_import}_{d,y}
+        \le \mathit{import\_share\_max}_{d,y}\,\mathit{demand\_t}_{d,y}
         \quad (d,y) \in DY,\ \mathit{import\_share\_max}_{d,y} < 1
 
     Duals: `demand_balance` is the change in benefit per extra tonne of demand (<= 0);
