@@ -71,16 +71,16 @@ class ScenarioMeta(BaseModel):
     )
 
     name: Name
-    """Short identifier of the scenario, used in run folder names."""
+    """Short identifier of the scenario, used in run folder names [text]."""
     description: str
     """Which question the scenario answers, in a sentence or two."""
     first_year: Year
-    """First calendar year of the horizon (year)."""
+    """First calendar year of the horizon [year]."""
     last_year: Year
-    """Last calendar year of the horizon, inclusive (year)."""
+    """Last calendar year of the horizon, inclusive [year]."""
     discount_rate: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
     """Real discount rate per year (fraction, 0.05 = 5 %/yr); money in year y is weighted by
-    (1 + discount_rate) ** -(y - first_year)."""
+    (1 + discount_rate) ** -(y - first_year) [fraction/yr]."""
     currency: Literal["USD"] = "USD"
     """Currency of every money column; only USD (real, first-year money) is supported."""
 
@@ -110,13 +110,13 @@ class SourceRow(Record):
     source: Name
     """Producer or site (e.g. IREL OSCOM)."""
     year: Year
-    """Calendar year (year)."""
+    """Calendar year [year]."""
     capacity_t: Tonnes
-    """Most separated Nd oxide the source can produce in the year (t oxide/yr)."""
+    """Most separated Nd oxide the source can produce in the year [t oxide/yr]."""
     min_output_t: Tonnes = 0.0
-    """Least output in the year, e.g. a co-product of other rare earths (t oxide/yr)."""
+    """Least output in the year, e.g. a co-product of other rare earths [t oxide/yr]."""
     cost_usd_per_t: UsdPerT
-    """Cost of producing one tonne of oxide (USD/t oxide)."""
+    """Cost of producing one tonne of oxide [USD/t oxide]."""
     citation: Citation = ""
     """Where the row's figures come from; 'estimate' where no source exists."""
 
@@ -133,15 +133,15 @@ class ContractRow(Record):
     partner: Name
     """Country or company the oxide goes to."""
     year: Year
-    """Calendar year (year)."""
+    """Calendar year [year]."""
     min_t: Tonnes
-    """Committed minimum delivery; each tonne short costs breach_penalty_usd_per_t (t oxide/yr)."""
+    """Committed minimum delivery; each tonne short costs breach_penalty_usd_per_t [t oxide/yr]."""
     max_t: Tonnes
-    """Most the partner takes in the year; 0 means the contract is suspended (t oxide/yr)."""
+    """Most the partner takes in the year; 0 means the contract is suspended [t oxide/yr]."""
     price_usd_per_t: UsdPerT
-    """Price the partner pays per tonne delivered (USD/t oxide)."""
+    """Price the partner pays per tonne delivered [USD/t oxide]."""
     breach_penalty_usd_per_t: UsdPerT = 0.0
-    """Cost per tonne delivered below min_t: damages and diplomatic cost (USD/t oxide)."""
+    """Cost per tonne delivered below min_t: damages and diplomatic cost [USD/t oxide]."""
     citation: Citation = ""
     """Where the row's figures come from; 'estimate' where no source exists."""
 
@@ -155,13 +155,13 @@ class MakerRow(Record):
     maker: Name
     """Magnet plant or group of plants."""
     year: Year
-    """Calendar year (year)."""
+    """Calendar year [year]."""
     capacity_t: Tonnes
-    """Most finished magnets the maker can produce in the year (t magnet/yr)."""
+    """Most finished magnets the maker can produce in the year [t magnet/yr]."""
     oxide_per_t: Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)]
-    """Oxide consumed per tonne of finished magnet, yield losses included (t oxide/t magnet)."""
+    """Oxide consumed per tonne of finished magnet, yield losses included [t oxide/t magnet]."""
     conversion_cost_usd_per_t: UsdPerT
-    """Cost of turning oxide into one tonne of magnet, oxide excluded (USD/t magnet)."""
+    """Cost of turning oxide into one tonne of magnet, oxide excluded [USD/t magnet]."""
     citation: Citation = ""
     """Where the row's figures come from; 'estimate' where no source exists."""
 
@@ -176,14 +176,14 @@ class DemandRow(Record):
     sector: Name
     """Using sector (e.g. ev, wind, electronics-industry, defence)."""
     year: Year
-    """Calendar year (year)."""
+    """Calendar year [year]."""
     demand_t: Tonnes
-    """Magnets the sector needs in the year (t magnet/yr)."""
+    """Magnets the sector needs in the year [t magnet/yr]."""
     shortage_penalty_usd_per_t: UsdPerT
-    """Cost to the economy of each tonne not supplied; sets the sector's priority (USD/t magnet)."""
+    """Cost to the economy of each tonne not supplied; sets the sector's priority [USD/t magnet]."""
     import_share_max: Fraction = 1.0
     """Largest share of the sector's demand that imported magnets may meet, e.g. 0 for defence
-    (fraction of demand_t)."""
+    [fraction of demand_t]."""
     citation: Citation = ""
     """Where the row's figures come from; 'estimate' where no source exists."""
 
@@ -199,11 +199,11 @@ class ImportRow(Record):
     product: Literal["oxide", "magnet"]
     """What is imported: 'oxide' (Nd oxide) or 'magnet' (finished NdFeB magnets)."""
     year: Year
-    """Calendar year (year)."""
+    """Calendar year [year]."""
     max_t: Tonnes
-    """Most that can be imported in the year, e.g. under export licences (t product/yr)."""
+    """Most that can be imported in the year, e.g. under export licences [t product/yr]."""
     price_usd_per_t: UsdPerT
-    """Landed price per tonne of product (USD/t product)."""
+    """Landed price per tonne of product [USD/t product]."""
     citation: Citation = ""
     """Where the row's figures come from; 'estimate' where no source exists."""
 
@@ -221,20 +221,20 @@ class StockpileRow(Record):
     stockpile: Name
     """Stockpile identifier (e.g. national)."""
     year: Year
-    """Calendar year (year)."""
+    """Calendar year [year]."""
     min_t: Tonnes = 0.0
-    """Least level at the end of the year, e.g. a strategic reserve target (t oxide)."""
+    """Least level at the end of the year, e.g. a strategic reserve target [t oxide]."""
     max_t: Tonnes
-    """Most the stockpile can hold at the end of the year (t oxide)."""
+    """Most the stockpile can hold at the end of the year [t oxide]."""
     max_inject_t: Tonnes
-    """Most oxide that can be put into the stockpile in the year (t oxide/yr)."""
+    """Most oxide that can be put into the stockpile in the year [t oxide/yr]."""
     max_release_t: Tonnes
-    """Most oxide that can be taken out in the year (t oxide/yr)."""
+    """Most oxide that can be taken out in the year [t oxide/yr]."""
     holding_cost_usd_per_t: UsdPerT = 0.0
-    """Cost of holding one tonne for the year: storage plus capital (USD/t oxide/yr)."""
+    """Cost of holding one tonne for the year: storage plus capital [USD/t oxide/yr]."""
     handling_cost_usd_per_t: UsdPerT = 0.0
     """Cost of moving one tonne into or out of the stockpile: handling, packing, assay
-    (USD/t oxide moved)."""
+    [USD/t oxide moved]."""
     citation: Citation = ""
     """Where the row's figures come from; 'estimate' where no source exists."""
 
@@ -252,7 +252,7 @@ class StockpileInitialRow(Record):
     stockpile: Name
     """Stockpile identifier, as in stockpiles.csv."""
     initial_t: Tonnes
-    """Level at the start of the stockpile's first year (t oxide)."""
+    """Level at the start of the stockpile's first year [t oxide]."""
     citation: Citation = ""
     """Where the row's figures come from; 'estimate' where no source exists."""
 
@@ -276,7 +276,7 @@ class RouteRow(Record):
     destination: Name
     """Where the oxide goes: a contract, a maker or a stockpile."""
     cost_usd_per_t: UsdPerT = 0.0
-    """Cost of moving one tonne along the route: freight, handling (USD/t oxide)."""
+    """Cost of moving one tonne along the route: freight, handling [USD/t oxide]."""
     citation: Citation = ""
     """Where the row's figures come from; 'estimate' where no source exists."""
 

@@ -1,0 +1,44 @@
+"""Regression table of bundled scenarios: objective, variable and constraint counts.
+
+When a number here changes, say why in the commit and in a comment on the row (Temoa's
+legacy_test_values.py habit): a changed objective is a changed answer to a planner.
+"""
+
+import pytest
+
+import ndalloc
+
+REGRESSION = {
+    # scenario: (objective USD, variables, constraints)
+    # 2026-11-21: first recording (with 880 USD/t stockpile handling cost in india-base).
+    "india-base": (-2738966488.675376, 259, 221),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REGRESSION))
+def test_bundled_scenario_matches_regression_table(name):
+    objective, n_vars, n_cons = REGRESSION[name]
+    res = ndalloc.solve(name)
+    assert res.status is ndalloc.Status.OPTIMAL
+    assert res.objective == pytest.approx(objective, rel=1e-9)
+    assert res.counts["variables"] == n_vars
+    assert res.counts["constraints"] == n_cons
+
+
+def test_every_bundled_scenario_is_in_the_table():
+    assert set(ndalloc.bundled_names()) <= set(REGRESSION)
+
+
+def test_india_base_tells_the_expected_story():
+    """Japan gets its minimum every year, makers are fed from 2026, the stockpile from 2027."""
+    res = ndalloc.solve("india-base")
+    a = res.allocation.set_index("year")
+    assert a["exports_t"].tolist() == pytest.approx([185.0] * 11)
+    assert a.loc[2025, "to_makers_t"] == 0.0
+    assert (a.loc[2026:, "to_makers_t"] > 0).all()
+    assert a.loc[2026, "stock_level_t"] == 0.0
+    assert (a.loc[2027:, "stock_level_t"] > 0).all()
+    # conservation of oxide per year, from the reported tables
+    supplied = a["output_t"] + a["oxide_imports_t"] + a["stock_release_t"]
+    used = a["exports_t"] + a["to_makers_t"] + a["stock_inject_t"] + a["unallocated_t"]
+    assert (supplied - used).abs().max() < 1e-6
