@@ -135,14 +135,34 @@ def read_table(path: Path, model: type[Record], issues: list[Issue]) -> Table:
         )
         return Table.empty()
 
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader)]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    end = 0
+    try:
+        for row in reader:
+            rows.append((end + 1, row))  # the line the row starts on; a quoted cell may span lines
+            end = reader.line_num
+    except csv.Error as err:
+        issues.append(Issue(file, reader.line_num, "-", f"not a readable CSV file: {err}"))
+        return Table.empty()
+    return _records(file, rows, model, required, issues)
+
+
+def _records(
+    file: str,
+    rows: list[tuple[int, list[str]]],
+    model: type[Record],
+    required: list[str],
+    issues: list[Issue],
+) -> Table:
+    """Validate the rows (header first), each with the line it starts on."""
+    fields = model.model_fields
+    header = [h.strip() for h in rows[0][1]]
     header_ok = _check_header(file, header, fields, required, issues)
     records: list[Record] = []
     lines: list[int] = []
     first_seen: dict[tuple[object, ...], int] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
         if not header_ok:
@@ -178,7 +198,11 @@ def _check_header(
 ) -> bool:
     ok = True
     seen: set[str] = set()
-    for column in header:
+    for position, column in enumerate(header, start=1):
+        if not column:
+            issues.append(Issue(file, 1, f"column {position}", "column without a name"))
+            ok = False
+            continue
         if column in seen:
             issues.append(Issue(file, 1, column, "column given twice"))
             ok = False
