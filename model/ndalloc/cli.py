@@ -32,8 +32,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Allocate neodymium oxide between exports, domestic magnet makers and a stockpile.",
 )
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: a long message stays on one line, so each problem is one greppable line.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -78,28 +79,39 @@ def _summary(result: RunResult) -> None:
     out.print(head)
     if result.allocation.empty:
         return
-    table = Table(title="Allocation by year (t oxide, magnets in t magnet)")
-    columns = {
-        "year": "year",
-        "output_t": "output",
-        "oxide_imports_t": "oxide imports",
-        "exports_t": "exports",
-        "to_makers_t": "to makers",
-        "stock_inject_t": "to stock",
-        "stock_release_t": "from stock",
-        "unallocated_t": "unallocated",
-        "stock_level_t": "stock level",
-        "magnets_made_t": "magnets made",
-        "magnet_imports_t": "magnet imports",
-        "magnet_shortage_t": "shortage",
-    }
+    _year_table(
+        result,
+        "Oxide by year (t oxide; stock = level at year end)",
+        {
+            "output_t": "output",
+            "oxide_imports_t": "import",
+            "stock_release_t": "release",
+            "exports_t": "export",
+            "to_makers_t": "makers",
+            "stock_inject_t": "inject",
+            "unallocated_t": "unused",
+            "stock_level_t": "stock",
+        },
+    )
+    _year_table(
+        result,
+        "Magnets by year (t magnet)",
+        {
+            "magnets_made_t": "made in India",
+            "magnet_imports_t": "imported",
+            "magnet_shortage_t": "shortage",
+        },
+    )
+
+
+def _year_table(result: RunResult, title: str, columns: dict[str, str]) -> None:
+    table = Table(title=title)
+    table.add_column("year", justify="right")
     for label in columns.values():
         table.add_column(label, justify="right")
-    for row in result.allocation.itertuples(index=False):
-        values = row._asdict()
-        table.add_row(
-            *(str(int(values[c])) if c == "year" else f"{values[c]:,.1f}" for c in columns)
-        )
+    frame = result.allocation
+    for i, year in enumerate(frame["year"]):
+        table.add_row(str(int(year)), *(f"{frame[c].iat[i]:,.0f}" for c in columns))
     out.print(table)
 
 

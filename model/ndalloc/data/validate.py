@@ -108,11 +108,11 @@ def _references(tables: Mapping[str, Table]) -> list[Issue]:
     if not routes.records:
         return out
     endpoints = _route_endpoints(tables)
+    out += _shared_names(endpoints, routes)
     for record, line in zip(routes.records, routes.lines, strict=True):
         for column, kinds in endpoints.items():
             value = getattr(record, column)
-            matches = [kind for kind, names in kinds.items() if value in names]
-            if not matches:
+            if not any(value in names for names in kinds.values()):
                 out.append(
                     Issue(
                         "routes.csv",
@@ -121,14 +121,27 @@ def _references(tables: Mapping[str, Table]) -> list[Issue]:
                         f"unknown {column} {value!r}: not a {' or '.join(kinds)}",
                     )
                 )
-            elif len(matches) > 1:
-                out.append(
-                    Issue(
-                        "routes.csv",
-                        line,
-                        column,
-                        f"{value!r} names both a {' and a '.join(matches)}; routes need distinct"
-                        " names",
+    return out
+
+
+def _shared_names(endpoints: dict[str, dict[str, set[str]]], routes: Table) -> list[Issue]:
+    """With routes, an origin (destination) name must denote one thing only, even when no
+    route mentions it: the route constraints are keyed by name."""
+    out = []
+    line = routes.lines[0]
+    for column, kinds in endpoints.items():
+        seen: dict[str, str] = {}
+        for kind, names in kinds.items():
+            for name in sorted(names):
+                if name in seen:
+                    out.append(
+                        Issue(
+                            "routes.csv",
+                            line,
+                            column,
+                            f"{name!r} names both a {seen[name]} and a {kind}; with routes,"
+                            f" every {column} name must be distinct",
+                        )
                     )
-                )
+                seen.setdefault(name, kind)
     return out
