@@ -102,7 +102,7 @@ def dual_tables(built: BuiltModel, duals: Mapping[Any, float]) -> dict[str, pd.D
         cons = [family.component[k] for k in keys]
         activity, rhs, slack = [], [], []
         for c in cons:
-            body = float(pyo.value(c.body))
+            body = _clean(pyo.value(c.body))
             bound = c.upper if c.has_ub() else c.lower
             rhs_value = float(pyo.value(bound))
             activity.append(body)
