@@ -115,6 +115,18 @@ def _year_table(result: RunResult, title: str, columns: dict[str, str]) -> None:
     out.print(table)
 
 
+def _check_out_dir(out_dir: Path) -> None:
+    """Fail before solving when the run cannot be written."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".write-test-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        err.print(f"cannot write runs to {out_dir}: {exc.strerror or exc}", highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
 @app.command()
 def solve(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
@@ -133,6 +145,7 @@ def solve(
     except ScenarioError as error:
         _report_input_error(error)
         raise typer.Exit(EXIT_INPUT) from None
+    _check_out_dir(out_dir)
     options = SolveOptions(time_limit_s=time_limit)
     try:
         with out.status(f"solving {sc.name} ..."):

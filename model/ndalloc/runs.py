@@ -13,7 +13,6 @@ import platform
 import secrets
 import shutil
 import subprocess
-import tempfile
 from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -94,7 +93,9 @@ def write_run(
 ) -> Path:
     """Write the run atomically and return its folder."""
     runs_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=INCOMPLETE_PREFIX, dir=runs_dir))
+    # mkdir (not mkdtemp, which makes a private 0700 folder) so the run follows the umask.
+    staging = runs_dir / f"{INCOMPLETE_PREFIX}{secrets.token_hex(8)}"
+    staging.mkdir()
     try:
         for name, table in result.tables().items():
             table.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")

@@ -1,16 +1,16 @@
-"""Read a scenario folder into validated records, collecting every problem before failing.
+"""Load a scenario: read its files, resolve inheritance and patches, validate everything.
 
-A scenario is a folder with `scenario.toml` and one CSV per table (see `schema.TABLES`). The
-loader never raises on the first problem: it reads every file, checks every row and every
-cross-table rule, and raises one `ScenarioError` listing them all as `file:line: column: msg`.
+A scenario is a folder with `scenario.toml` and one CSV per table (see `schema.TABLES`), or an
+Excel workbook with the same content. A scenario may name a parent (`inherits`): it starts
+from the parent's resolved tables, replaces the tables it provides, and applies its
+`[[patch]]` entries. The loader never stops at the first problem: it reads every file, checks
+every row, patch and cross-table rule, and raises one `ScenarioError` listing them all as
+`file:line: column: message`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,253 +18,273 @@ from pydantic import ValidationError
 
 from ndalloc.data.bundled import bundled_names, bundled_path
 from ndalloc.data.errors import Issue, ScenarioError
-from ndalloc.data.scenario import Scenario, Table
-from ndalloc.data.schema import TABLES, Record, ScenarioMeta
+from ndalloc.data.parse import error_column, error_message, format_key, parse_table
+from ndalloc.data.readers import SCENARIO_FILE, ScenarioFiles, read_folder
+from ndalloc.data.scenario import Location, Scenario, Table
+from ndalloc.data.schema import TABLES, Patch, ScenarioMeta
 from ndalloc.data.validate import cross_table_issues
 
-SCENARIO_FILE = "scenario.toml"
+__all__ = ["SCENARIO_FILE", "load_scenario", "resolve_scenario_path"]
+
+#: Settings a child never takes from its parent: it must say who it is.
+_OWN_SETTINGS = ("name", "description", "inherits")
 
 
-def resolve_scenario_path(scenario: str | Path) -> Path:
-    """A scenario folder given as a path, or the folder of the bundled scenario of that name."""
-    path = Path(scenario)
-    if path.is_dir():
-        return path
-    if isinstance(scenario, str) and "/" not in scenario and scenario in bundled_names():
-        return bundled_path(scenario)
+def resolve_scenario_path(scenario: str | Path, base: Path | None = None) -> Path:
+    """A scenario folder or workbook given as a path (relative to `base` if given), or the
+    folder of the bundled scenario of that name."""
+    issues: list[Issue] = []
+    path = _locate(str(scenario), base, ("", 0), issues)
+    if path is None:
+        raise ScenarioError(issues)
+    return path
+
+
+def _locate(ref: str, base: Path | None, where: Location, issues: list[Issue]) -> Path | None:
+    candidates = [base / ref] if base is not None else []
+    candidates.append(Path(ref))
+    for path in candidates:
+        if path.is_dir() or (path.is_file() and path.suffix.lower() == ".xlsx"):
+            return path.resolve()
+    if "/" not in ref and ref in bundled_names():
+        return bundled_path(ref).resolve()
     names = ", ".join(bundled_names()) or "none"
-    raise ScenarioError(
-        [
-            Issue(
-                str(scenario),
-                0,
-                "-",
-                f"no such scenario folder or bundled scenario (bundled: {names})",
-            )
-        ]
+    file, line = where
+    issues.append(
+        Issue(
+            file or ref,
+            line,
+            "inherits" if file else "-",
+            f"no such scenario folder, workbook or bundled scenario {ref!r} (bundled: {names})",
+        )
     )
+    return None
+
+
+def _read(path: Path, prefix: str, issues: list[Issue]) -> ScenarioFiles | None:
+    if path.is_file():
+        from ndalloc.data.excel import read_workbook  # openpyxl only when a workbook is used
+
+        return read_workbook(path, prefix, issues)
+    return read_folder(path, prefix, issues)
+
+
+@dataclass
+class _Resolved:
+    """A scenario after inheritance and patches, before whole-scenario validation."""
+
+    origin: Path
+    settings: dict[str, Any]
+    where: dict[str, Location]
+    tables: dict[str, Table] = field(default_factory=dict)
 
 
 def load_scenario(scenario: str | Path) -> Scenario:
-    """Load and validate a scenario folder or bundled scenario name.
+    """Load and validate a scenario folder, workbook or bundled scenario name.
 
     Raises `ScenarioError` with every problem found, never a bare traceback for bad input.
     """
-    folder = resolve_scenario_path(scenario)
     issues: list[Issue] = []
-    meta = _read_meta(folder / SCENARIO_FILE, issues)
-    tables: dict[str, Table] = {}
+    resolved = _resolve(str(scenario), None, (), "", ("", 0), issues)
+    meta = _meta(resolved, issues) if resolved is not None else None
+    if resolved is not None and meta is not None:
+        issues += _required_tables(resolved, issues)
+        issues += cross_table_issues(meta, resolved.tables)
+    if issues or resolved is None or meta is None:
+        origin = str(resolved.origin) if resolved is not None else str(scenario)
+        raise ScenarioError(_unique(issues), scenario=origin)
+    return Scenario(meta=meta, tables=resolved.tables, origin=str(resolved.origin))
+
+
+def _unique(issues: list[Issue]) -> list[Issue]:
+    return list(dict.fromkeys(issues))
+
+
+def _resolve(
+    ref: str,
+    base: Path | None,
+    chain: tuple[Path, ...],
+    prefix: str,
+    where: Location,
+    issues: list[Issue],
+) -> _Resolved | None:
+    path = _locate(ref, base, where, issues)
+    if path is None:
+        return None
+    if path in chain:
+        names = " -> ".join(p.stem for p in (*chain, path))
+        issues.append(Issue(where[0], where[1], "inherits", f"inheritance cycle: {names}"))
+        return None
+    files = _read(path, prefix, issues)
+    if files is None:
+        return None
+    settings = dict(files.settings)
+    patches = settings.pop("patch", [])
+    here = {k: (files.settings_label, files.line_of(k)) for k in settings}
+
+    parent_ref = settings.get("inherits")
+    if parent_ref is None:
+        resolved = _Resolved(origin=path, settings=settings, where=here)
+    elif not isinstance(parent_ref, str):
+        issues.append(Issue(*here["inherits"], "inherits", "must be a scenario name or path"))
+        return None
+    else:
+        folder = path if path.is_dir() else path.parent
+        parent = _resolve(
+            parent_ref,
+            folder,
+            (*chain, path),
+            f"{prefix}{Path(parent_ref).stem}/",
+            here["inherits"],
+            issues,
+        )
+        if parent is None:
+            return None
+        inherited = {k: v for k, v in parent.settings.items() if k not in _OWN_SETTINGS}
+        resolved = _Resolved(
+            origin=path,
+            settings={**inherited, **settings},
+            where={**parent.where, **here},
+            tables=dict(parent.tables),
+        )
+    for name, raw in files.tables.items():
+        resolved.tables[name] = parse_table(raw, TABLES[name], issues)
+    _apply_patches(patches, files, resolved, issues)
+    return resolved
+
+
+def _meta(resolved: _Resolved, issues: list[Issue]) -> ScenarioMeta | None:
+    try:
+        return ScenarioMeta.model_validate(resolved.settings)
+    except ValidationError as err:
+        for e in err.errors():
+            column = error_column(e)
+            file, line = resolved.where.get(column, (SCENARIO_FILE, 0))
+            if column not in resolved.settings:  # a missing key: point at the child's file
+                file, line = _own_file(resolved), 0
+            issues.append(Issue(file, line, column, error_message(e)))
+        return None
+
+
+def _own_file(resolved: _Resolved) -> str:
+    return resolved.where.get("name", (SCENARIO_FILE, 0))[0]
+
+
+def _required_tables(resolved: _Resolved, issues: list[Issue]) -> list[Issue]:
+    """Required tables without rows, unless their rows were already reported as invalid."""
+    reported = {issue.file.rsplit("/", 1)[-1] for issue in issues}
+    out = []
     for name, model in TABLES.items():
-        tables[name] = read_table(folder / model.FILE, model, issues)
-    if meta is not None:
-        issues.extend(cross_table_issues(meta, tables))
-    if issues or meta is None:
-        raise ScenarioError(sorted(set(issues), key=_issue_order), scenario=str(folder))
-    return Scenario(meta=meta, tables=tables, origin=str(folder))
-
-
-def _issue_order(issue: Issue) -> tuple[str, int, str, str]:
-    return (issue.file, issue.line, issue.column, issue.message)
-
-
-# --- scenario.toml -------------------------------------------------------------------------
-
-
-def _read_meta(path: Path, issues: list[Issue]) -> ScenarioMeta | None:
-    name = path.name
-    text = _read_text(path, issues, required=True)
-    if text is None:
-        return None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        match = re.search(r"line (\d+)", str(err))
-        issues.append(
-            Issue(name, int(match.group(1)) if match else 0, "-", f"not valid TOML: {err}")
-        )
-        return None
-    try:
-        return ScenarioMeta.model_validate(raw)
-    except ValidationError as err:
-        for e in err.errors():
-            column = str(e["loc"][0]) if e["loc"] else str((e.get("ctx") or {}).get("column", "-"))
-            issues.append(Issue(name, _toml_line(text, column), column, _message(e)))
-        return None
-
-
-def _toml_line(text: str, key: str) -> int:
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
-            return number
-    return 0
-
-
-# --- CSV tables ----------------------------------------------------------------------------
-
-
-def _read_text(path: Path, issues: list[Issue], *, required: bool) -> str | None:
-    """The file's text (UTF-8, byte-order mark allowed), or None with an issue recorded."""
-    if not path.is_file():
-        if required:
-            issues.append(Issue(path.name, 0, "-", "missing file"))
-        return None
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        byte = raw[err.start : err.start + 1].hex()
-        issues.append(
-            Issue(path.name, line, "-", f"not UTF-8 (byte 0x{byte}); save the file as UTF-8")
-        )
-        return None
-
-
-def read_table(path: Path, model: type[Record], issues: list[Issue]) -> Table:
-    """Read one CSV table into records; problems are appended to `issues`."""
-    file = path.name
-    text = _read_text(path, issues, required=model.REQUIRED)
-    if text is None:
-        return Table.empty()
-    fields = model.model_fields
-    required = [n for n, f in fields.items() if f.is_required()]
-    if not text.strip():
-        issues.append(
-            Issue(file, 1, "-", f"empty file: expected a header line with {', '.join(required)}")
-        )
-        return Table.empty()
-
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    end = 0
-    try:
-        for row in reader:
-            rows.append((end + 1, row))  # the line the row starts on; a quoted cell may span lines
-            end = reader.line_num
-    except csv.Error as err:
-        issues.append(Issue(file, reader.line_num, "-", f"not a readable CSV file: {err}"))
-        return Table.empty()
-    return _records(file, rows, model, required, issues)
-
-
-def _records(
-    file: str,
-    rows: list[tuple[int, list[str]]],
-    model: type[Record],
-    required: list[str],
-    issues: list[Issue],
-) -> Table:
-    """Validate the rows (header first), each with the line it starts on."""
-    fields = model.model_fields
-    header = [h.strip() for h in rows[0][1]]
-    header_ok = _check_header(file, header, fields, required, issues)
-    records: list[Record] = []
-    lines: list[int] = []
-    first_seen: dict[tuple[object, ...], int] = {}
-    for line, row in rows[1:]:
-        if not any(cell.strip() for cell in row):
+        if model.FILE in reported:
             continue
-        if not header_ok:
-            continue
-        record = _parse_row(file, line, header, row, model, issues)
-        if record is None:
-            continue
-        key = record.key()
-        if key in first_seen:
-            issues.append(
-                Issue(
-                    file,
-                    line,
-                    ", ".join(model.KEY),
-                    f"duplicate key {_fmt_key(key)}: first given on line {first_seen[key]}",
-                )
+        if model.REQUIRED and not resolved.tables.get(name, Table()).records:
+            present = name in resolved.tables
+            message = (
+                "no rows: a scenario needs at least one row here" if present else ("missing file")
             )
+            out.append(Issue(model.FILE, 1 if present else 0, "-", message))
+    return out
+
+
+# --- patches -------------------------------------------------------------------------------
+
+
+def _apply_patches(
+    patches: Any, files: ScenarioFiles, resolved: _Resolved, issues: list[Issue]
+) -> None:
+    label = files.settings_label
+    if not isinstance(patches, list) or not all(isinstance(p, dict) for p in patches):
+        issues.append(Issue(label, 0, "patch", "write patches as [[patch]] tables"))
+        return
+    for number, raw in enumerate(patches):
+        line = files.patch_lines[number] if number < len(files.patch_lines) else 0
+        try:
+            patch = Patch.model_validate(raw)
+        except ValidationError as err:
+            for e in err.errors():
+                issues.append(Issue(label, line, error_column(e), f"patch: {error_message(e)}"))
             continue
-        first_seen[key] = line
+        _apply_patch(patch, (label, line), resolved.tables, issues)
+
+
+def _apply_patch(
+    patch: Patch, where: Location, tables: dict[str, Table], issues: list[Issue]
+) -> None:
+    file, line = where
+    model = TABLES.get(patch.table)
+    if model is None:
+        issues.append(
+            Issue(
+                file, line, "table", f"patch: unknown table {patch.table!r}; one of {list(TABLES)}"
+            )
+        )
+        return
+    if patch.column not in model.model_fields or patch.column in model.KEY:
+        columns = [c for c in model.model_fields if c not in model.KEY]
+        issues.append(
+            Issue(
+                file,
+                line,
+                "column",
+                f"patch: {patch.table} has no changeable column {patch.column!r}; one of {columns}",
+            )
+        )
+        return
+    key_columns = [k for k in model.KEY if k != "year"]
+    wanted = patch.key_values()
+    if wanted is not None and len(wanted) != len(key_columns):
+        issues.append(
+            Issue(file, line, "key", f"patch: {patch.table} rows are keyed by {key_columns}")
+        )
+        return
+    years = patch.year_range()
+    if years is not None and "year" not in model.KEY:
+        issues.append(Issue(file, line, "year", f"patch: {patch.table} has no year column"))
+        return
+
+    table = tables.get(patch.table, Table())
+    records, locations, hits = [], [], 0
+    for record, location in zip(table.records, table.locations, strict=True):
+        key = tuple(str(getattr(record, c)) for c in key_columns)
+        year = getattr(record, "year", None)
+        matches = (wanted is None or key == wanted) and (
+            years is None or years[0] <= year <= years[1]  # type: ignore[operator]
+        )
+        if matches:
+            hits += 1
+            changed = _patched(patch, record, where, issues)
+            if changed is not None:
+                record, location = changed, where
         records.append(record)
-        lines.append(line)
-    if model.REQUIRED and header_ok and not records and not _has_issue_for(file, issues):
-        issues.append(Issue(file, 1, "-", "no rows: a scenario needs at least one row here"))
-    return Table(records=tuple(records), lines=tuple(lines))
+        locations.append(location)
+    if hits == 0:
+        what = f"key {format_key(wanted)}" if wanted is not None else "any key"
+        span = f" in {years[0]}-{years[1]}" if years is not None else ""
+        issues.append(
+            Issue(file, line, "key", f"patch matches no row of {patch.table} for {what}{span}")
+        )
+        return
+    tables[patch.table] = Table(records=tuple(records), locations=tuple(locations))
 
 
-def _has_issue_for(file: str, issues: list[Issue]) -> bool:
-    return any(i.file == file for i in issues)
-
-
-def _check_header(
-    file: str, header: list[str], fields: dict[str, Any], required: list[str], issues: list[Issue]
-) -> bool:
-    ok = True
-    seen: set[str] = set()
-    for position, column in enumerate(header, start=1):
-        if not column:
-            issues.append(Issue(file, 1, f"column {position}", "column without a name"))
-            ok = False
-            continue
-        if column in seen:
-            issues.append(Issue(file, 1, column, "column given twice"))
-            ok = False
-        seen.add(column)
-        if column not in fields:
+def _patched(patch: Patch, record: Any, where: Location, issues: list[Issue]) -> Any:
+    old = getattr(record, patch.column)
+    if patch.scale is not None:
+        if isinstance(old, bool) or not isinstance(old, int | float):
             issues.append(
-                Issue(file, 1, column, f"unknown column; expected columns: {', '.join(fields)}")
+                Issue(*where, patch.column, f"patch: cannot scale the non-numeric {patch.column}")
             )
-    for column in required:
-        if column not in seen:
-            issues.append(Issue(file, 1, column, "missing column"))
-            ok = False
-    return ok
-
-
-def _parse_row(
-    file: str,
-    line: int,
-    header: list[str],
-    row: list[str],
-    model: type[Record],
-    issues: list[Issue],
-) -> Record | None:
-    if len(row) != len(header):
-        issues.append(Issue(file, line, "-", f"{len(row)} fields but the header has {len(header)}"))
-        return None
-    fields = model.model_fields
-    values: dict[str, str] = {}
-    ok = True
-    for column, cell in zip(header, row, strict=True):
-        if column not in fields:
-            continue
-        value = cell.strip()
-        if value:
-            values[column] = value
-        elif fields[column].is_required():
-            issues.append(Issue(file, line, column, "missing value"))
-            ok = False
-    if not ok:
-        return None
+            return None
+        new: Any = old * patch.scale
+    else:
+        new = patch.value
+    model = type(record)
     try:
-        return model.model_validate_strings(values)
+        return model.model_validate({**record.model_dump(), patch.column: new})
     except ValidationError as err:
+        row = format_key(record.key())
         for e in err.errors():
-            column = str(e["loc"][0]) if e["loc"] else str((e.get("ctx") or {}).get("column", "-"))
-            issues.append(Issue(file, line, column, _message(e, values.get(column))))
+            issues.append(
+                Issue(*where, error_column(e), f"patch makes row {row} invalid: {e['msg']}")
+            )
         return None
-
-
-def _message(error: Any, raw: str | None = None) -> str:
-    """A pydantic error in a planner's words."""
-    msg = str(error["msg"])
-    if error["type"] == "extra_forbidden":
-        return "unknown key"
-    if error["type"] == "missing":
-        return "missing value"
-    if raw is not None:
-        msg = f"{msg}, got {raw!r}"
-        if error["type"] in {"float_parsing", "int_parsing"} and "," in raw:
-            msg += " (write plain numbers, without thousands separators)"
-    return msg
-
-
-def _fmt_key(key: tuple[object, ...]) -> str:
-    return "(" + ", ".join(str(k) for k in key) + ")"

@@ -12,13 +12,17 @@ import pandas as pd
 
 from ndalloc.data.schema import TABLES, Record, ScenarioMeta
 
+#: Where a row was read: (file label, 1-based line), e.g. ("sources.csv", 3) or
+#: ("india-base/sources.csv", 3) for a row inherited from a parent scenario.
+Location = tuple[str, int]
+
 
 @dataclass(frozen=True)
 class Table:
-    """The records of one table, with the file line each came from (for error messages)."""
+    """The records of one table, with where each came from (for error messages)."""
 
     records: tuple[Record, ...] = ()
-    lines: tuple[int, ...] = ()
+    locations: tuple[Location, ...] = ()
 
     @staticmethod
     def empty() -> Table:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from ndalloc.data.errors import Issue
 from ndalloc.data.scenario import Table
-from ndalloc.data.schema import TABLES, ScenarioMeta
+from ndalloc.data.schema import ScenarioMeta
 
 
 def cross_table_issues(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Issue]:
@@ -21,9 +21,8 @@ def cross_table_issues(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[
 
 def _horizon(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Issue]:
     out = []
-    for name, table in tables.items():
-        file = TABLES[name].FILE
-        for record, line in zip(table.records, table.lines, strict=True):
+    for table in tables.values():
+        for record, (file, line) in zip(table.records, table.locations, strict=True):
             year = getattr(record, "year", None)
             if year is not None and not meta.first_year <= year <= meta.last_year:
                 out.append(
@@ -42,11 +41,11 @@ def _stockpile_years(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Is
     """A stockpile's rows run without gaps from its first year to the end of the horizon."""
     table = tables.get("stockpiles", Table())
     years: dict[str, list[int]] = defaultdict(list)
-    first_line: dict[str, int] = {}
-    for record, line in zip(table.records, table.lines, strict=True):
+    first: dict[str, tuple[str, int]] = {}
+    for record, location in zip(table.records, table.locations, strict=True):
         name = record.stockpile  # type: ignore[attr-defined]
         years[name].append(record.year)  # type: ignore[attr-defined]
-        first_line.setdefault(name, line)
+        first.setdefault(name, location)
     out = []
     for name, ys in years.items():
         start = min(ys)
@@ -55,8 +54,7 @@ def _stockpile_years(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Is
             shown = ", ".join(str(y) for y in missing[:10])
             out.append(
                 Issue(
-                    "stockpiles.csv",
-                    first_line[name],
+                    *first[name],
                     "year",
                     f"stockpile {name!r} has no row for {shown}: a stockpile needs a row for every"
                     f" year from its first ({start}) to {meta.last_year}",
@@ -93,12 +91,12 @@ def _references(tables: Mapping[str, Table]) -> list[Issue]:
     out: list[Issue] = []
     stockpiles = _entities(tables, "stockpiles", "stockpile")
     initial = tables.get("stockpile_initial", Table())
-    for record, line in zip(initial.records, initial.lines, strict=True):
+    for record, (file, line) in zip(initial.records, initial.locations, strict=True):
         name = record.stockpile  # type: ignore[attr-defined]
         if name not in stockpiles:
             out.append(
                 Issue(
-                    "stockpile_initial.csv",
+                    file,
                     line,
                     "stockpile",
                     f"unknown stockpile {name!r}: not in stockpiles.csv",
@@ -109,13 +107,13 @@ def _references(tables: Mapping[str, Table]) -> list[Issue]:
         return out
     endpoints = _route_endpoints(tables)
     out += _shared_names(endpoints, routes)
-    for record, line in zip(routes.records, routes.lines, strict=True):
+    for record, (file, line) in zip(routes.records, routes.locations, strict=True):
         for column, kinds in endpoints.items():
             value = getattr(record, column)
             if not any(value in names for names in kinds.values()):
                 out.append(
                     Issue(
-                        "routes.csv",
+                        file,
                         line,
                         column,
                         f"unknown {column} {value!r}: not a {' or '.join(kinds)}",
@@ -128,7 +126,7 @@ def _shared_names(endpoints: dict[str, dict[str, set[str]]], routes: Table) -> l
     """With routes, an origin (destination) name must denote one thing only, even when no
     route mentions it: the route constraints are keyed by name."""
     out = []
-    line = routes.lines[0]
+    file, line = routes.locations[0]
     for column, kinds in endpoints.items():
         seen: dict[str, str] = {}
         for kind, names in kinds.items():
@@ -136,7 +134,7 @@ def _shared_names(endpoints: dict[str, dict[str, set[str]]], routes: Table) -> l
                 if name in seen:
                     out.append(
                         Issue(
-                            "routes.csv",
+                            file,
                             line,
                             column,
                             f"{name!r} names both a {seen[name]} and a {kind}; with routes,"

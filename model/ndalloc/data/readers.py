@@ -1,0 +1,136 @@
+"""Read what a scenario folder holds, before any validation: TOML settings and raw tables.
+
+Readers only turn bytes into strings and remember where each string came from; `parse.py`
+validates them. A workbook reader (`excel.py`) produces the same `ScenarioFiles`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ndalloc.data.errors import Issue
+from ndalloc.data.schema import TABLES
+
+SCENARIO_FILE = "scenario.toml"
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table as text cells, each row with the line (or sheet row) it starts on."""
+
+    label: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+
+
+@dataclass(frozen=True)
+class ScenarioFiles:
+    """What one scenario folder or workbook holds, before inheritance and validation."""
+
+    origin: Path
+    settings_label: str
+    settings: dict[str, Any]
+    #: Line (or sheet row) of each top-level setting, and of each [[patch]] in order.
+    setting_lines: dict[str, int] = field(default_factory=dict)
+    patch_lines: list[int] = field(default_factory=list)
+    tables: dict[str, RawTable] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.setting_lines.get(key, 0)
+
+
+def read_text(path: Path, label: str, issues: list[Issue]) -> str | None:
+    """The file's text (UTF-8, byte-order mark allowed), or None with an issue recorded."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        byte = raw[err.start : err.start + 1].hex()
+        issues.append(Issue(label, line, "-", f"not UTF-8 (byte 0x{byte}); save the file as UTF-8"))
+        return None
+
+
+def read_csv(path: Path, label: str, issues: list[Issue]) -> RawTable | None:
+    """A CSV file as a RawTable; None (with an issue) when it cannot be read as CSV."""
+    text = read_text(path, label, issues)
+    if text is None:
+        return None
+    if not text.strip():
+        issues.append(Issue(label, 1, "-", "empty file: expected a header line"))
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    end = 0
+    try:
+        for row in reader:
+            rows.append((end + 1, row))  # the line the row starts on; a quoted cell may span lines
+            end = reader.line_num
+    except csv.Error as err:
+        issues.append(Issue(label, reader.line_num, "-", f"not a readable CSV file: {err}"))
+        return None
+    return RawTable(label=label, header=[h.strip() for h in rows[0][1]], rows=rows[1:])
+
+
+def read_folder(folder: Path, prefix: str, issues: list[Issue]) -> ScenarioFiles | None:
+    """Read scenario.toml and every table file present in `folder`.
+
+    `prefix` is prepended to file labels ("india-base/") for files of a parent scenario.
+    """
+    label = prefix + SCENARIO_FILE
+    path = folder / SCENARIO_FILE
+    if not path.is_file():
+        issues.append(Issue(label, 0, "-", "missing file"))
+        return None
+    text = read_text(path, label, issues)
+    settings: dict[str, Any] | None = None
+    if text is not None:
+        try:
+            settings = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            match = re.search(r"line (\d+)", str(err))
+            line = int(match.group(1)) if match else 0
+            issues.append(Issue(label, line, "-", f"not valid TOML: {err}"))
+    tables: dict[str, RawTable] = {}
+    for name, model in TABLES.items():
+        table_path = folder / model.FILE
+        if table_path.is_file():
+            raw = read_csv(table_path, prefix + model.FILE, issues)
+            if raw is not None:
+                tables[name] = raw
+    if settings is None or text is None:
+        return None
+    return ScenarioFiles(
+        origin=folder,
+        settings_label=label,
+        settings=settings,
+        setting_lines=_toml_lines(text),
+        patch_lines=_patch_lines(text),
+        tables=tables,
+    )
+
+
+def _toml_lines(text: str) -> dict[str, int]:
+    """Line of each top-level `key =` (before the first table header)."""
+    out: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith("["):
+            break
+        match = re.match(r"\s*([A-Za-z0-9_\-]+)\s*=", line)
+        if match:
+            out.setdefault(match.group(1), number)
+    return out
+
+
+def _patch_lines(text: str) -> list[int]:
+    return [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if re.match(r"\s*\[\[\s*patch\s*\]\]", line)
+    ]
