@@ -89,7 +89,9 @@ def load_scenario(scenario: str | Path) -> Scenario:
     meta = _meta(resolved, issues) if resolved is not None else None
     if resolved is not None and meta is not None:
         issues += _required_tables(resolved, issues)
-        issues += cross_table_issues(meta, resolved.tables)
+        reported = {issue.file.rsplit("/", 1)[-1] for issue in issues}
+        broken = frozenset(n for n, m in TABLES.items() if m.FILE in reported)
+        issues += cross_table_issues(meta, resolved.tables, broken)
     if issues or resolved is None or meta is None:
         origin = str(resolved.origin) if resolved is not None else str(scenario)
         raise ScenarioError(_unique(issues), scenario=origin)

@@ -10,12 +10,19 @@ from ndalloc.data.scenario import Table
 from ndalloc.data.schema import ScenarioMeta
 
 
-def cross_table_issues(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Issue]:
-    """Every cross-table problem of a scenario whose rows are individually valid."""
+def cross_table_issues(
+    meta: ScenarioMeta, tables: Mapping[str, Table], broken: frozenset[str] = frozenset()
+) -> list[Issue]:
+    """Every cross-table problem of a scenario whose rows are individually valid.
+
+    `broken` names tables with invalid rows: references into them are not checked, since a
+    dropped row would show up as a false "unknown" reference.
+    """
     issues: list[Issue] = []
     issues += _horizon(meta, tables)
-    issues += _stockpile_years(meta, tables)
-    issues += _references(tables)
+    if "stockpiles" not in broken:
+        issues += _stockpile_years(meta, tables)
+    issues += _references(tables, broken)
     return issues
 
 
@@ -87,10 +94,10 @@ def _route_endpoints(tables: Mapping[str, Table]) -> dict[str, dict[str, set[str
     }
 
 
-def _references(tables: Mapping[str, Table]) -> list[Issue]:
+def _references(tables: Mapping[str, Table], broken: frozenset[str]) -> list[Issue]:
     out: list[Issue] = []
     stockpiles = _entities(tables, "stockpiles", "stockpile")
-    initial = tables.get("stockpile_initial", Table())
+    initial = tables.get("stockpile_initial", Table()) if "stockpiles" not in broken else Table()
     for record, (file, line) in zip(initial.records, initial.locations, strict=True):
         name = record.stockpile  # type: ignore[attr-defined]
         if name not in stockpiles:
@@ -103,7 +110,7 @@ def _references(tables: Mapping[str, Table]) -> list[Issue]:
                 )
             )
     routes = tables.get("routes", Table())
-    if not routes.records:
+    if not routes.records or broken & {"sources", "imports", "stockpiles", "contracts", "makers"}:
         return out
     endpoints = _route_endpoints(tables)
     out += _shared_names(endpoints, routes)
