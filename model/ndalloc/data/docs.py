@@ -8,7 +8,7 @@ import re
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from ndalloc.data.schema import TABLES, ScenarioMeta, field_doc
+from ndalloc.data.schema import TABLES, ScenarioMeta, columns, field_doc
 
 #: Every field docstring ends with its unit in square brackets: "... [t oxide/yr]."
 _UNIT = re.compile(r"\s*\[([^\[\]]+)\]\.?$")
@@ -21,7 +21,8 @@ def _type_name(annotation: object) -> str:
 
 def _rows(model: type[BaseModel]) -> list[str]:
     rows = []
-    for name, info in model.model_fields.items():
+    for name in columns(model):
+        info = model.model_fields[name]
         doc = field_doc(model, name)
         match = _UNIT.search(doc)
         unit = match.group(1) if match else "-"

@@ -10,7 +10,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from ndalloc.data.schema import TABLES, Record, ScenarioMeta
+from ndalloc.data.schema import TABLES, Record, ScenarioMeta, columns
 
 #: Where a row was read: (file label, 1-based line), e.g. ("sources.csv", 3) or
 #: ("india-base/sources.csv", 3) for a row inherited from a parent scenario.
@@ -56,9 +56,8 @@ class Scenario:
         """The table as a DataFrame with one column per schema field (a copy: safe to modify)."""
         if table not in self._frames:
             model = TABLES[table]
-            columns = list(model.model_fields)
             rows = [r.model_dump() for r in self.records(table)]
-            frame = pd.DataFrame(rows, columns=columns)
+            frame = pd.DataFrame(rows, columns=columns(model))
             if not rows:
                 frame = frame.astype(_empty_dtypes(model))
             self._frames[table] = frame
@@ -85,5 +84,5 @@ def _empty_dtypes(model: type[Record]) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, info in model.model_fields.items():
         ann = info.annotation
-        out[name] = "int64" if ann is int else "float64" if ann is float else "object"
+        out[name] = {int: "int64", float: "float64", bool: "bool"}.get(ann, "object")  # type: ignore[call-overload]
     return out

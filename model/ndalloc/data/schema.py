@@ -48,9 +48,28 @@ class Record(BaseModel):
     REQUIRED: ClassVar[bool] = False
     #: Cross-table references: column -> tables whose key column may hold the value.
     REFERS: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: The row's main value: the one `low` and `high` give a plausible range for.
+    MAIN: ClassVar[str]
+
+    low: Annotated[float, Field(ge=0, le=MAX_USD_PER_T, allow_inf_nan=False)] | None = None
+    """Low end of a plausible range of the row's main value (the table's MAIN column), used
+    by sensitivity analysis [unit of the main column]."""
+    high: Annotated[float, Field(ge=0, le=MAX_USD_PER_T, allow_inf_nan=False)] | None = None
+    """High end of a plausible range of the row's main value [unit of the main column]."""
+    citation: Citation = ""
+    """Where the row's figures come from, and 'estimate' where no source exists [text]."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Record:
+        main = getattr(self, self.MAIN)
+        if self.low is not None and self.low > main:
+            raise PydanticCustomError(
+                "order", f"low ({self.low:g}) is above {self.MAIN} ({main:g})", {"column": "low"}
+            )
+        if self.high is not None and self.high < main:
+            raise PydanticCustomError(
+                "order", f"high ({self.high:g}) is below {self.MAIN} ({main:g})", {"column": "high"}
+            )
         for low, high in self.ORDERED:
             lo, hi = getattr(self, low), getattr(self, high)
             if lo > hi:
@@ -106,6 +125,8 @@ class ScenarioMeta(BaseModel):
 class SourceRow(Record):
     """`sources.csv`: neodymium oxide output of a producer or site, per year."""
 
+    MAIN = "capacity_t"
+
     FILE = "sources.csv"
     KEY = ("source", "year")
     ORDERED = (("min_output_t", "capacity_t"),)
@@ -121,12 +142,12 @@ class SourceRow(Record):
     """Least output in the year, e.g. a co-product of other rare earths [t oxide/yr]."""
     cost_usd_per_t: UsdPerT
     """Cost of producing one tonne of oxide [USD/t oxide]."""
-    citation: Citation = ""
-    """Where the row's figures come from; 'estimate' where no source exists."""
 
 
 class ContractRow(Record):
     """`contracts.csv`: export agreements, with a delivery window per year."""
+
+    MAIN = "price_usd_per_t"
 
     FILE = "contracts.csv"
     KEY = ("contract", "year")
@@ -146,12 +167,15 @@ class ContractRow(Record):
     """Price the partner pays per tonne delivered [USD/t oxide]."""
     breach_penalty_usd_per_t: UsdPerT = 0.0
     """Cost per tonne delivered below min_t: damages and diplomatic cost [USD/t oxide]."""
-    citation: Citation = ""
-    """Where the row's figures come from; 'estimate' where no source exists."""
+    halted: bool = False
+    """True when the government stops exports under the contract in the year: nothing may be
+    delivered, and each tonne short of min_t is still charged the breach penalty [true/false]."""
 
 
 class MakerRow(Record):
     """`makers.csv`: domestic NdFeB magnet makers (oxide in, sintered magnets out)."""
+
+    MAIN = "capacity_t"
 
     FILE = "makers.csv"
     KEY = ("maker", "year")
@@ -166,12 +190,12 @@ class MakerRow(Record):
     """Oxide consumed per tonne of finished magnet, yield losses included [t oxide/t magnet]."""
     conversion_cost_usd_per_t: UsdPerT
     """Cost of turning oxide into one tonne of magnet, oxide excluded [USD/t magnet]."""
-    citation: Citation = ""
-    """Where the row's figures come from; 'estimate' where no source exists."""
 
 
 class DemandRow(Record):
     """`demand.csv`: NdFeB magnet demand by sector, per year."""
+
+    MAIN = "demand_t"
 
     FILE = "demand.csv"
     KEY = ("sector", "year")
@@ -188,12 +212,12 @@ class DemandRow(Record):
     import_share_max: Fraction = 1.0
     """Largest share of the sector's demand that imported magnets may meet, e.g. 0 for defence
     [fraction of demand_t]."""
-    citation: Citation = ""
-    """Where the row's figures come from; 'estimate' where no source exists."""
 
 
 class ImportRow(Record):
     """`imports.csv`: oxide or magnets available from abroad, per origin and year."""
+
+    MAIN = "price_usd_per_t"
 
     FILE = "imports.csv"
     KEY = ("origin", "product", "year")
@@ -208,8 +232,6 @@ class ImportRow(Record):
     """Most that can be imported in the year, e.g. under export licences [t product/yr]."""
     price_usd_per_t: UsdPerT
     """Landed price per tonne of product [USD/t product]."""
-    citation: Citation = ""
-    """Where the row's figures come from; 'estimate' where no source exists."""
 
 
 class StockpileRow(Record):
@@ -217,6 +239,8 @@ class StockpileRow(Record):
 
     A stockpile's rows must cover every year from its first row to the end of the horizon.
     """
+
+    MAIN = "holding_cost_usd_per_t"
 
     FILE = "stockpiles.csv"
     KEY = ("stockpile", "year")
@@ -239,8 +263,6 @@ class StockpileRow(Record):
     handling_cost_usd_per_t: UsdPerT = 0.0
     """Cost of moving one tonne into or out of the stockpile: handling, packing, assay
     [USD/t oxide moved]."""
-    citation: Citation = ""
-    """Where the row's figures come from; 'estimate' where no source exists."""
 
 
 class StockpileInitialRow(Record):
@@ -248,6 +270,8 @@ class StockpileInitialRow(Record):
 
     A stockpile without a row here starts empty.
     """
+
+    MAIN = "initial_t"
 
     FILE = "stockpile_initial.csv"
     KEY = ("stockpile",)
@@ -257,8 +281,6 @@ class StockpileInitialRow(Record):
     """Stockpile identifier, as in stockpiles.csv."""
     initial_t: Tonnes
     """Level at the start of the stockpile's first year [t oxide]."""
-    citation: Citation = ""
-    """Where the row's figures come from; 'estimate' where no source exists."""
 
 
 class RouteRow(Record):
@@ -267,6 +289,8 @@ class RouteRow(Record):
     Origins are sources, oxide import origins and stockpiles (releases); destinations are
     contracts, makers and stockpiles (injections). A destination with no route gets no oxide.
     """
+
+    MAIN = "cost_usd_per_t"
 
     FILE = "routes.csv"
     KEY = ("origin", "destination")
@@ -281,8 +305,6 @@ class RouteRow(Record):
     """Where the oxide goes: a contract, a maker or a stockpile."""
     cost_usd_per_t: UsdPerT = 0.0
     """Cost of moving one tonne along the route: freight, handling [USD/t oxide]."""
-    citation: Citation = ""
-    """Where the row's figures come from; 'estimate' where no source exists."""
 
 
 class Patch(BaseModel):
@@ -355,6 +377,16 @@ ENTITY_COLUMN: dict[str, str] = {
     "stockpiles": "stockpile",
     "stockpile_initial": "stockpile",
 }
+
+
+#: Columns every table may carry for provenance and uncertainty, written after the others.
+PROVENANCE = ("low", "high", "citation")
+
+
+def columns(model: type[BaseModel]) -> list[str]:
+    """A table's columns in file order: keys and values first, provenance last."""
+    fields = list(model.model_fields)
+    return [f for f in fields if f not in PROVENANCE] + [f for f in fields if f in PROVENANCE]
 
 
 def field_doc(model: type[BaseModel], field: str) -> str:

@@ -10,7 +10,8 @@ def add_contracts(reg: Registry, data: ModelData) -> None:
     r"""Exports under each agreement and the shortfall against its minimum.
 
     .. math::
-        \mathit{export}_{k,y} \le \mathit{max\_t}_{k,y} \quad (k,y) \in KY
+        \mathit{export}_{k,y} \le \mathit{max\_t}_{k,y}\,(1 - \mathit{halted}_{k,y})
+        \quad (k,y) \in KY
         \qquad \mathit{export}_{k,y} + \mathit{breach}_{k,y} \ge \mathit{min\_t}_{k,y}
         \quad (k,y) \in KY,\ \mathit{min\_t}_{k,y} > 0
 
@@ -27,7 +28,9 @@ def add_contracts(reg: Registry, data: ModelData) -> None:
     breach = reg.var(
         "breach", committed, index, "t oxide", "delivery short of the contract minimum"
     )
-    maximum = column(frame, "max_t")
+    # A halted year takes nothing, while its minimum (and so the breach penalty) still applies.
+    halted = dict(zip(ks, frame["halted"].to_numpy(dtype=bool), strict=True))
+    maximum = {k: 0.0 if halted[k] else m for k, m in column(frame, "max_t").items()}
     reg.constraint(
         "contract_max",
         ks,
