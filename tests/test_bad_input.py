@@ -447,7 +447,7 @@ def test_bad_input_is_reported_with_its_location(name: str, prepared: dict[str, 
             assert expect.fragment in printed, describe(proc)
         for issue in issues:
             assert flat(str(issue)) in printed, describe(proc)
-        assert f"{len(issues)} problem(s); nothing was solved." in printed, describe(proc)
+        assert f"{len(issues)} problem(s);" in printed, describe(proc)
     if run.solve is not None:
         assert not run.out.exists() or not any(run.out.iterdir()), "bad input wrote a run"
 

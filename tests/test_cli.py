@@ -12,7 +12,7 @@ import pytest
 
 from cli_helpers import assert_no_traceback, describe, flat, run_ndalloc, squeezed
 from ndalloc.cli import EXIT_CODES, EXIT_OTHER
-from ndalloc.solve.highs import Status
+from ndalloc.solver.highs import Status
 from scenario_factory import write_scenario
 
 MANIFEST_KEYS = {

@@ -16,7 +16,7 @@ import ndalloc
 import ndalloc.runs
 from ndalloc.cli import app
 from ndalloc.runs import INCOMPLETE_PREFIX, MANIFEST, write_run
-from ndalloc.solve.highs import SolveOptions
+from ndalloc.solver.highs import SolveOptions
 
 FRESH_ID = "20990101T000000Z-india-base-fresh0"
 

@@ -48,7 +48,7 @@ def test_wheel_contains_bundled_scenario(wheel):
     assert "sources.csv" in csvs and "demand.csv" in csvs
     for name in csvs:
         assert BUNDLED + name in names, name
-    assert "ndalloc/cli.py" in names
+    assert "ndalloc/cli/__init__.py" in names
     assert not any(n.startswith(("tests/", "data/")) for n in names)
 
 

@@ -6,23 +6,35 @@ For scripts::
     sc = ndalloc.load_scenario("india-base")
     res = ndalloc.solve(sc)
     res.status, res.objective, res.allocation, res.variables["export"], res.duals["oxide_balance"]
+
+Names that need Pyomo or HiGHS are imported on first use, so `import ndalloc` (and the
+command line) starts quickly.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from ndalloc.api import solve
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
 from ndalloc.data.bundled import bundled_names
 from ndalloc.data.errors import Issue, ScenarioError
 from ndalloc.data.loader import load_scenario
 from ndalloc.data.scenario import Scenario
-from ndalloc.results.checks import ConservationError
-from ndalloc.results.tables import RunResult
-from ndalloc.solve.highs import SolveOptions, Status
+from ndalloc.solver.status import SolveOptions, Status
 
 try:
     __version__ = version("ndalloc")
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+source"
+
+#: Public names loaded lazily: name -> module.
+_LAZY = {
+    "solve": "ndalloc.api",
+    "RunResult": "ndalloc.results.tables",
+    "ConservationError": "ndalloc.results.checks",
+    "build_model": "ndalloc.lp.build",
+}
 
 __all__ = [
     "ConservationError",
@@ -33,7 +45,16 @@ __all__ = [
     "SolveOptions",
     "Status",
     "__version__",
+    "build_model",
     "bundled_names",
     "load_scenario",
     "solve",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'ndalloc' has no attribute {name!r}")

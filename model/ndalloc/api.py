@@ -11,7 +11,7 @@ from ndalloc.data.scenario import Scenario
 from ndalloc.lp.build import ExtraConstraints, build_model
 from ndalloc.results.checks import check_conservation
 from ndalloc.results.tables import RunResult, extract_result
-from ndalloc.solve.highs import SolveOptions, solve_model
+from ndalloc.solver.highs import SolveOptions, solve_model
 
 
 def solve(

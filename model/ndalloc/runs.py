@@ -21,7 +21,7 @@ from typing import Any
 
 from ndalloc.data.scenario import Scenario
 from ndalloc.results.tables import RunResult
-from ndalloc.solve.highs import SolveOptions
+from ndalloc.solver.status import SolveOptions
 
 MANIFEST = "manifest.json"
 INCOMPLETE_PREFIX = ".incomplete-"

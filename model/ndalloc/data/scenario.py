@@ -7,10 +7,12 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ndalloc.data.schema import TABLES, Record, ScenarioMeta, columns
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Where a row was read: (file label, 1-based line), e.g. ("sources.csv", 3) or
 #: ("india-base/sources.csv", 3) for a row inherited from a parent scenario.
@@ -55,6 +57,8 @@ class Scenario:
     def frame(self, table: str) -> pd.DataFrame:
         """The table as a DataFrame with one column per schema field (a copy: safe to modify)."""
         if table not in self._frames:
+            import pandas as pd  # only the model builder and reports need frames
+
             model = TABLES[table]
             rows = [r.model_dump() for r in self.records(table)]
             frame = pd.DataFrame(rows, columns=columns(model))

@@ -17,7 +17,7 @@ import pyomo.environ as pyo
 
 from ndalloc.lp.build import BuiltModel
 from ndalloc.lp.registry import Family
-from ndalloc.solve.highs import SolveOutcome, Status
+from ndalloc.solver.highs import SolveOutcome, Status
 
 #: Absolute tolerance (t) below which a constraint's slack counts as zero (binding).
 BINDING_TOL_T = 1e-6

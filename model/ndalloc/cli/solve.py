@@ -1,44 +1,35 @@
-"""The `ndalloc` command: solve, validate and list scenarios.
+"""`ndalloc solve`: solve a scenario, print the allocation and write the run folder.
 
-Exit codes of `solve`: 0 optimal, 2 invalid input, 3 infeasible, 4 unbounded, 5 time limit or
-other non-optimal end, 1 internal error. Bad input never prints a traceback.
+Exit codes: 0 optimal, 2 invalid input, 3 infeasible, 4 unbounded, 5 time limit or other
+non-optimal end, 1 internal error.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from ndalloc.api import solve as solve_scenario
-from ndalloc.data.bundled import bundled_names, bundled_path
-from ndalloc.data.errors import ScenarioError
-from ndalloc.data.loader import SCENARIO_FILE, load_scenario
-from ndalloc.results.checks import ConservationError
-from ndalloc.results.tables import RunResult
-from ndalloc.runs import write_run
-from ndalloc.solve.highs import SolveOptions, Status
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    help="Allocate neodymium oxide between exports, domestic magnet makers and a stockpile.",
+from ndalloc.cli.app import (
+    DEFAULT_SCENARIO,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    ScenarioArg,
+    app,
+    err,
+    internal,
+    load_or_exit,
+    out,
 )
-# soft_wrap: a long message stays on one line, so each problem is one greppable line.
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+from ndalloc.solver.status import SolveOptions, Status
 
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_INPUT = 2
+if TYPE_CHECKING:
+    from ndalloc.results.tables import RunResult
+
 EXIT_CODES: dict[Status, int] = {
     Status.OPTIMAL: 0,
     Status.INFEASIBLE: 3,
@@ -46,26 +37,6 @@ EXIT_CODES: dict[Status, int] = {
     Status.INFEASIBLE_OR_UNBOUNDED: 3,
 }
 EXIT_OTHER = 5
-DEFAULT_SCENARIO = "india-base"
-
-ScenarioArg = Annotated[
-    str, typer.Argument(help="Scenario folder, or the name of a bundled scenario.")
-]
-
-
-def _report_input_error(error: ScenarioError) -> None:
-    err.print(f"[bold red]invalid scenario[/] {error.scenario}".rstrip(), highlight=False)
-    for issue in error.issues:
-        err.print(f"  {issue}", highlight=False, markup=False)
-    err.print(f"{len(error.issues)} problem(s); nothing was solved.", highlight=False)
-
-
-def _internal(exc: BaseException) -> typer.Exit:
-    if os.environ.get("NDALLOC_DEBUG"):
-        raise exc
-    err.print(f"[bold red]internal error[/]: {type(exc).__name__}: {exc}", highlight=False)
-    err.print("Set NDALLOC_DEBUG=1 to see the traceback, and please report it.")
-    return typer.Exit(EXIT_INTERNAL)
 
 
 def _summary(result: RunResult) -> None:
@@ -140,13 +111,13 @@ def solve(
 ) -> None:
     """Solve a scenario and write its run folder."""
     started = datetime.now(UTC)
-    try:
-        sc = load_scenario(scenario)
-    except ScenarioError as error:
-        _report_input_error(error)
-        raise typer.Exit(EXIT_INPUT) from None
+    sc = load_or_exit(scenario, "nothing was solved")
     _check_out_dir(out_dir)
     options = SolveOptions(time_limit_s=time_limit)
+    from ndalloc.api import solve as solve_scenario  # Pyomo and HiGHS load only to solve
+    from ndalloc.results.checks import ConservationError
+    from ndalloc.runs import write_run
+
     try:
         with out.status(f"solving {sc.name} ..."):
             result = solve_scenario(sc, options=options)
@@ -158,49 +129,7 @@ def solve(
         err.print("interrupted: no run folder was written")
         raise typer.Exit(130) from None
     except Exception as exc:
-        raise _internal(exc) from None
+        raise internal(exc) from None
     _summary(result)
     out.print(f"run folder: {folder}", highlight=False)
     raise typer.Exit(EXIT_CODES.get(result.status, EXIT_OTHER))
-
-
-@app.command()
-def validate(scenario: ScenarioArg) -> None:
-    """Check a scenario and print every problem as file:line: column: message."""
-    try:
-        sc = load_scenario(scenario)
-    except ScenarioError as error:
-        _report_input_error(error)
-        raise typer.Exit(EXIT_INPUT) from None
-    rows = sum(len(t) for t in sc.tables.values())
-    out.print(
-        f"ok: scenario {sc.name}, {sc.meta.first_year}-{sc.meta.last_year}, {rows} rows",
-        highlight=False,
-    )
-
-
-@app.command()
-def scenarios() -> None:
-    """List the bundled scenarios."""
-    table = Table(title="Bundled scenarios")
-    table.add_column("name")
-    table.add_column("years")
-    table.add_column("description")
-    for name in bundled_names():
-        try:
-            meta = tomllib.loads((bundled_path(name) / SCENARIO_FILE).read_text("utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            table.add_row(name, "?", f"unreadable: {exc}")
-            continue
-        years = f"{meta.get('first_year', '?')}-{meta.get('last_year', '?')}"
-        table.add_row(name, years, str(meta.get("description", "")))
-    out.print(table)
-
-
-def main() -> None:
-    """Console-script entry point."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)

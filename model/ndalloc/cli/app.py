@@ -1,0 +1,61 @@
+"""The shared parts of the `ndalloc` command: the Typer app, consoles, exit codes, helpers.
+
+Bad input never prints a traceback: it is reported as file:line: column: message, exit 2.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ndalloc.data.errors import ScenarioError
+from ndalloc.data.loader import load_scenario
+from ndalloc.data.scenario import Scenario
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Allocate neodymium oxide between exports, domestic magnet makers and a stockpile.",
+)
+# soft_wrap: a long message stays on one line, so each problem is one greppable line.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INPUT = 2
+DEFAULT_SCENARIO = "india-base"
+
+ScenarioArg = Annotated[
+    str,
+    typer.Argument(help="Scenario folder, Excel workbook (.xlsx), or name of a bundled scenario."),
+]
+
+
+def report_input_error(error: ScenarioError, what: str = "nothing was solved") -> None:
+    err.print(f"[bold red]invalid scenario[/] {error.scenario}".rstrip(), highlight=False)
+    for issue in error.issues:
+        err.print(f"  {issue}", highlight=False, markup=False)
+    err.print(f"{len(error.issues)} problem(s); {what}.", highlight=False)
+
+
+def load_or_exit(scenario: str, what: str = "nothing was done") -> Scenario:
+    """Load a scenario, or report every problem and exit 2."""
+    try:
+        return load_scenario(scenario)
+    except ScenarioError as error:
+        report_input_error(error, what)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+def internal(exc: BaseException) -> typer.Exit:
+    """An unexpected error: one line and exit 1 (the traceback with NDALLOC_DEBUG=1)."""
+    if os.environ.get("NDALLOC_DEBUG"):
+        raise exc
+    err.print(f"[bold red]internal error[/]: {type(exc).__name__}: {exc}", highlight=False)
+    err.print("Set NDALLOC_DEBUG=1 to see the traceback, and please report it.")
+    return typer.Exit(EXIT_INTERNAL)

@@ -1,5 +1,0 @@
-"""Solving a built LP with HiGHS."""
-
-from ndalloc.solve.highs import SolveOptions, SolveOutcome, Status, solve_model
-
-__all__ = ["SolveOptions", "SolveOutcome", "Status", "solve_model"]

@@ -1,0 +1,54 @@
+"""Solve statuses and options: light enough to import without Pyomo or HiGHS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    """How a solve ended, in planners' terms."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    INFEASIBLE_OR_UNBOUNDED = "infeasible_or_unbounded"
+    TIME_LIMIT = "time_limit"
+    ITERATION_LIMIT = "iteration_limit"
+    INTERRUPTED = "interrupted"
+    ERROR = "error"
+    UNKNOWN = "unknown"
+
+
+#: What each status means for the planner, printed with it.
+MEANING: dict[Status, str] = {
+    Status.OPTIMAL: "the best allocation was found",
+    Status.INFEASIBLE: "no allocation satisfies every constraint of the scenario",
+    Status.UNBOUNDED: "the benefit can grow without limit: a price or limit is missing",
+    Status.INFEASIBLE_OR_UNBOUNDED: "the scenario is infeasible or unbounded",
+    Status.TIME_LIMIT: "the time limit ended the solve before optimality was proven",
+    Status.ITERATION_LIMIT: "the iteration limit ended the solve before optimality was proven",
+    Status.INTERRUPTED: "the solve was interrupted",
+    Status.ERROR: "HiGHS reported an error",
+    Status.UNKNOWN: "HiGHS ended without a definite answer",
+}
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Solver settings recorded in every run's manifest."""
+
+    time_limit_s: float | None = None
+    threads: int = 1
+    random_seed: int = 0
+    presolve: str = "choose"
+    solver: str = "simplex"
+
+    def highs_options(self) -> dict[str, Any]:
+        return {
+            "random_seed": self.random_seed,
+            "presolve": self.presolve,
+            "solver": self.solver,
+            "output_flag": False,
+        }
