@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
+from typing import Annotated
 
+import typer
 from rich.table import Table
 
-from ndalloc.cli.app import ScenarioArg, app, load_or_exit, out
+from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, load_or_exit, out
 from ndalloc.data.bundled import bundled_names, bundled_path
+from ndalloc.data.provenance import provenance_rows
 from ndalloc.data.readers import SCENARIO_FILE
+from ndalloc.data.schema import TABLES
+from ndalloc.data.writers import cell, settings, table_rows, write_folder
 
 
 @app.command()
@@ -37,4 +43,53 @@ def scenarios() -> None:
             continue
         years = f"{meta.get('first_year', '?')}-{meta.get('last_year', '?')}"
         table.add_row(name, years, str(meta.get("description", "")))
+    out.print(table)
+
+
+@app.command()
+def show(
+    scenario: ScenarioArg,
+    to: Annotated[
+        Path | None,
+        typer.Option("--to", help="Write the resolved scenario as a standalone folder here."),
+    ] = None,
+) -> None:
+    """Print the resolved tables of a scenario (after inheritance and patches)."""
+    sc = load_or_exit(scenario, "nothing was shown")
+    if to is not None:
+        try:
+            write_folder(sc, to)
+        except OSError as exc:
+            err.print(f"cannot write {to}: {exc}", highlight=False)
+            raise typer.Exit(EXIT_INPUT) from None
+        out.print(f"wrote the resolved scenario {sc.name} to {to}", highlight=False)
+        return
+    head = Table(show_header=False, box=None, title=f"scenario {sc.name}")
+    for key, value in settings(sc).items():
+        head.add_row(key, str(value))
+    if sc.meta.inherits:
+        head.add_row("inherits", sc.meta.inherits)
+    out.print(head)
+    for name, model in TABLES.items():
+        header, rows = table_rows(sc, name)
+        if not rows:
+            continue
+        shown = [c for c in header if c != "citation"]
+        table = Table(title=f"{model.FILE} ({len(rows)} rows)")
+        for column in shown:
+            table.add_column(column, justify="left" if column in model.KEY else "right")
+        for row in rows:
+            table.add_row(*(v for c, v in zip(header, row, strict=True) if c != "citation"))
+        out.print(table)
+
+
+@app.command()
+def sources(scenario: ScenarioArg) -> None:
+    """List each row's main value with its plausible range and its source."""
+    sc = load_or_exit(scenario, "nothing was listed")
+    table = Table(title=f"Parameters of {sc.name}: main value, range and source")
+    for column in ("table", "key", "year", "parameter", "value", "low", "high", "source"):
+        table.add_column(column)
+    for row in provenance_rows(sc):
+        table.add_row(*(cell(v) for v in row.values()))
     out.print(table)
