@@ -21,7 +21,7 @@ from ndalloc.data.errors import Issue, ScenarioError
 from ndalloc.data.parse import error_column, error_message, format_key, parse_table
 from ndalloc.data.readers import SCENARIO_FILE, ScenarioFiles, read_folder
 from ndalloc.data.scenario import Location, Scenario, Table
-from ndalloc.data.schema import TABLES, Patch, ScenarioMeta
+from ndalloc.data.schema import TABLES, Patch, ScenarioMeta, columns
 from ndalloc.data.validate import cross_table_issues
 
 __all__ = ["SCENARIO_FILE", "load_scenario", "resolve_scenario_path"]
@@ -222,13 +222,14 @@ def _apply_patch(
         )
         return
     if patch.column not in model.model_fields or patch.column in model.KEY:
-        columns = [c for c in model.model_fields if c not in model.KEY]
+        changeable = [c for c in columns(model) if c not in model.KEY]
         issues.append(
             Issue(
                 file,
                 line,
                 "column",
-                f"patch: {patch.table} has no changeable column {patch.column!r}; one of {columns}",
+                f"patch: {patch.table} has no changeable column {patch.column!r};"
+                f" one of {changeable}",
             )
         )
         return
