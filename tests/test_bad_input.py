@@ -330,7 +330,7 @@ CASES: dict[str, Case] = {
     "toml_invalid": Case(toml_invalid, (Expect("scenario.toml", 7, "-", "not valid TOML"),)),
     "unknown_scenario_name": Case(
         unknown_scenario_name,
-        (Expect("no-such-scenario", 0, "-", "bundled: india-base"),),
+        (Expect("no-such-scenario", 0, "-", "india-base"),),
         also_solve=True,
     ),
     "multi_line_cell": Case(multi_line_cell, (Expect("sources.csv", 4, "capacity_t", "got '-1'"),)),

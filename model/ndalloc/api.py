@@ -11,7 +11,9 @@ from ndalloc.data.scenario import Scenario
 from ndalloc.lp.build import ExtraConstraints, build_model
 from ndalloc.results.checks import check_conservation
 from ndalloc.results.tables import RunResult, extract_result
-from ndalloc.solver.highs import SolveOptions, solve_model
+from ndalloc.solver.explain import elastic_violations, irreducible_conflict
+from ndalloc.solver.highs import solve_model
+from ndalloc.solver.status import SolveOptions, Status
 
 
 def solve(
@@ -20,11 +22,14 @@ def solve(
     time_limit_s: float | None = None,
     options: SolveOptions | None = None,
     extra: ExtraConstraints | None = None,
+    elastic: bool = False,
 ) -> RunResult:
     """Build and solve the allocation LP of a scenario (object, folder or bundled name).
 
     Always returns a RunResult; check `result.status` (or `result.optimal`) before reading
-    tables. An optimal result has passed the conservation checks.
+    tables. An optimal result has passed the conservation checks. An infeasible result carries
+    `conflict` (an irreducible infeasible subset in the scenario's names) and, with
+    `elastic=True`, `violations` (the least changes of data limits that make it feasible).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -40,6 +45,14 @@ def solve(
     timings = {"build_s": t1 - t0, "solve_s": t2 - t1}
     result = extract_result(built, outcome, scenario.name, timings)
     timings["extract_s"] = time.perf_counter() - t2
+    if outcome.status in (Status.INFEASIBLE, Status.INFEASIBLE_OR_UNBOUNDED):
+        t3 = time.perf_counter()
+        conflict = irreducible_conflict(built, outcome.solver, scenario)
+        found = elastic_violations(built, outcome.solver, scenario) if elastic else []
+        result = replace(
+            result, conflict=tuple(map(str, conflict)), violations=tuple(map(str, found))
+        )
+        timings["explain_s"] = time.perf_counter() - t3
     result = replace(result, timings_s=timings)
     check_conservation(result)
     return result

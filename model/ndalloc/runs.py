@@ -73,6 +73,8 @@ def manifest(
         "objective_bound_usd": result.bound,
         "objective_meaning": "discounted net national benefit, USD of the first year",
         "counts": dict(result.counts),
+        "conflict": list(result.conflict),
+        "violations": list(result.violations),
         "timings_s": dict(result.timings_s),
         "options": asdict(options),
         "solver": {"name": "HiGHS", "version": result.solver_version},

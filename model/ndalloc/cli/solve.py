@@ -75,6 +75,22 @@ def _summary(result: RunResult) -> None:
     )
 
 
+def _explain(result: RunResult, elastic: bool) -> None:
+    """Why an infeasible scenario is infeasible, in its own names."""
+    if result.conflict:
+        out.print("These limits cannot all hold (an irreducible infeasible subset):")
+        for line in result.conflict:
+            out.print(f"  {line}", highlight=False, markup=False)
+    if result.violations:
+        out.print("Least changes that make the scenario feasible (--elastic):")
+        for line in result.violations:
+            out.print(f"  {line}", highlight=False, markup=False)
+    elif elastic and result.conflict:
+        out.print("The elastic solve found no change of data limits that restores feasibility.")
+    if result.conflict and not elastic:
+        out.print("Run again with --elastic for the least changes that would make it feasible.")
+
+
 def _year_table(result: RunResult, title: str, columns: dict[str, str]) -> None:
     table = Table(title=title)
     table.add_column("year", justify="right")
@@ -108,6 +124,13 @@ def solve(
         float | None,
         typer.Option("--time-limit", min=0.0, help="Stop the solver after this many seconds."),
     ] = None,
+    elastic: Annotated[
+        bool,
+        typer.Option(
+            "--elastic",
+            help="If infeasible, also find the least changes of data limits that make it feasible.",
+        ),
+    ] = False,
 ) -> None:
     """Solve a scenario and write its run folder."""
     started = datetime.now(UTC)
@@ -120,7 +143,7 @@ def solve(
 
     try:
         with out.status(f"solving {sc.name} ..."):
-            result = solve_scenario(sc, options=options)
+            result = solve_scenario(sc, options=options, elastic=elastic)
         folder = write_run(result, sc, options, out_dir, started)
     except ConservationError as exc:
         err.print(f"[bold red]result rejected[/]: {exc}", highlight=False)
@@ -131,5 +154,6 @@ def solve(
     except Exception as exc:
         raise internal(exc) from None
     _summary(result)
+    _explain(result, elastic)
     out.print(f"run folder: {folder}", highlight=False)
     raise typer.Exit(EXIT_CODES.get(result.status, EXIT_OTHER))

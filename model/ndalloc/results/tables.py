@@ -39,6 +39,10 @@ class RunResult:
     counts: Mapping[str, int] = field(default_factory=dict)
     timings_s: Mapping[str, float] = field(default_factory=dict)
     solver_version: str = ""
+    conflict: tuple[str, ...] = ()
+    """When infeasible: the limits of an irreducible infeasible subset, in the scenario's names."""
+    violations: tuple[str, ...] = ()
+    """When infeasible and solved elastically: the least changes of limits that make it feasible."""
 
     @property
     def optimal(self) -> bool:

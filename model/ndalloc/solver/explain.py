@@ -1,0 +1,195 @@
+"""Explain an infeasible scenario in its own names.
+
+Two views, both from HiGHS:
+- `irreducible_conflict`: an irreducible infeasible subset (IIS, highspy `getIis`) of the rows,
+  mapped back to the table, key, year and column each row's limit comes from;
+- `elastic_violations`: the LP solved again with a priced slack on every limit that comes from
+  the data, minimising the total violation; the slacks that remain are the smallest changes
+  (in tonnes, summed) that would make the scenario feasible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import highspy
+
+from ndalloc.data.scenario import Scenario
+from ndalloc.data.schema import TABLES
+from ndalloc.lp.build import BuiltModel
+
+#: Where each constraint family's right-hand side comes from: (table, column), or None for a
+#: structural balance. Kept explicit (not derived from names) so that a new family must say.
+FAMILY_SOURCE: dict[str, tuple[str, str] | None] = {
+    "oxide_balance": None,
+    "source_capacity": ("sources", "capacity_t"),
+    "source_minimum": ("sources", "min_output_t"),
+    "contract_max": ("contracts", "max_t"),
+    "contract_min": ("contracts", "min_t"),
+    "maker_capacity": ("makers", "capacity_t"),
+    "maker_conversion": None,
+    "magnet_balance_domestic": None,
+    "magnet_balance_import": None,
+    "demand_balance": ("demand", "demand_t"),
+    "import_share": ("demand", "import_share_max"),
+    "import_limit": ("imports", "max_t"),
+    "stockpile_balance": ("stockpile_initial", "initial_t"),
+    "stockpile_min": ("stockpiles", "min_t"),
+    "stockpile_max": ("stockpiles", "max_t"),
+    "stockpile_inject_limit": ("stockpiles", "max_inject_t"),
+    "stockpile_release_limit": ("stockpiles", "max_release_t"),
+    "route_origin": None,
+    "route_destination": None,
+}
+
+#: Plain words for the structural balances.
+_STRUCTURAL = {
+    "oxide_balance": "oxide used = oxide supplied",
+    "maker_conversion": "oxide fed = oxide_per_t x magnets made",
+    "magnet_balance_domestic": "domestic magnets delivered = made",
+    "magnet_balance_import": "imported magnets delivered = imported",
+    "stockpile_balance": "stock carried from year to year",
+    "route_origin": "oxide shipped on routes <= supplied at the origin",
+    "route_destination": "oxide used = oxide arriving on routes",
+}
+
+_IIS_STRATEGY = 2 | 4  # kIisStrategyFromLp | kIisStrategyIrreducible
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One constraint row, in the scenario's names."""
+
+    family: str
+    key: tuple[Hashable, ...]
+    text: str
+    file: str | None
+    line: int | None
+    rhs: float
+    sense: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: " if self.file else ""
+        return f"{where}{self.text}"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A limit of the data that must move by `change_t` for the scenario to be feasible."""
+
+    limit: Limit
+    change_t: float
+
+    def __str__(self) -> str:
+        direction = "raise" if self.change_t > 0 else "lower"
+        return f"{self.limit}: {direction} by {abs(self.change_t):,.6g} t"
+
+
+def _rows(built: BuiltModel, solver: Any) -> dict[int, tuple[str, Any, Any]]:
+    """HiGHS row index -> (family, key, Pyomo constraint data)."""
+    con_map = solver._pyomo_con_to_solver_con_map
+    out = {}
+    for name, family in built.constraints.items():
+        for key in family.component:
+            data = family.component[key]
+            out[con_map[data]] = (name, key if isinstance(key, tuple) else (key,), data)
+    return out
+
+
+def _locations(scenario: Scenario, table: str) -> dict[tuple[Any, ...], tuple[str, int]]:
+    t = scenario.tables.get(table)
+    if t is None:
+        return {}
+    return {r.key(): loc for r, loc in zip(t.records, t.locations, strict=True)}
+
+
+def describe(
+    family: str, key: tuple[Hashable, ...], data: Any, scenario: Scenario, sense: str = ""
+) -> Limit:
+    """A constraint row as the scenario's file, line, key and column."""
+    rhs = float(data.upper if data.has_ub() else data.lower)
+    if not sense:
+        sense = "=" if data.equality else ("<=" if data.has_ub() else ">=")
+    source = FAMILY_SOURCE.get(family)
+    names = " ".join(str(k) for k in key)
+    if source is None or (family == "stockpile_balance" and not _first_year(scenario, key)):
+        return Limit(
+            family, key, f"{family} {names} ({_STRUCTURAL[family]})", None, None, rhs, sense
+        )
+    table, column = source
+    if data.equality:
+        sense = "="
+    lookup_key = key[:1] if table == "stockpile_initial" else key
+    file, line = _locations(scenario, table).get(tuple(lookup_key), (None, None))
+    text = f"{names} {column} {rhs:,.6g} ({family}: {sense} {rhs:,.6g} t)"
+    if table == "demand" and column == "import_share_max":
+        text = f"{names} import_share_max ({family}: imported magnets <= {rhs:,.6g} t)"
+    if file is None:
+        file = TABLES[table].FILE
+        if table == "stockpile_initial":
+            text = f"{key[0]} initial_t {rhs:,.6g} (no row: the stockpile starts empty)"
+    return Limit(family, key, text, file, line, rhs, sense)
+
+
+def _first_year(scenario: Scenario, key: tuple[Hashable, ...]) -> bool:
+    years = [r.year for r in scenario.records("stockpiles") if r.stockpile == key[0]]  # type: ignore[attr-defined]
+    return bool(years) and key[1] == min(years)
+
+
+def irreducible_conflict(built: BuiltModel, solver: Any, scenario: Scenario) -> list[Limit]:
+    """The rows of an irreducible infeasible subset computed by HiGHS, in scenario names."""
+    highs = solver._solver_model
+    highs.setOptionValue("iis_strategy", _IIS_STRATEGY)
+    status, iis = highs.getIis()
+    if status != highspy.HighsStatus.kOk or not iis.valid_:
+        return []
+    rows = _rows(built, solver)
+    sense_of = {2: ">=", 3: "<=", 4: "="}
+    out = []
+    for row, bound in zip(iis.row_index_, iis.row_bound_, strict=True):
+        family, key, data = rows[row]
+        out.append(describe(family, key, data, scenario, sense_of.get(int(bound), "")))
+    return out
+
+
+def elastic_violations(
+    built: BuiltModel, solver: Any, scenario: Scenario, tol_t: float = 1e-7
+) -> list[Violation]:
+    """The least total change of data limits that makes the scenario feasible.
+
+    Every row whose limit comes from the data gets a slack column (two for an equality) costed
+    1 per tonne; the economic objective is dropped and the total slack minimised. Structural
+    balances stay hard: they are the model, not the data.
+    """
+    lp = solver._solver_model.getLp()
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    lp.col_cost_ = [0.0] * lp.num_col_
+    lp.sense_ = highspy.ObjSense.kMinimize
+    highs.passModel(lp)
+    rows = _rows(built, solver)
+    slacks: list[tuple[int, float]] = []  # (row, sign of the limit change the slack stands for)
+    first = built.data.stockpiles["is_first"].to_dict()
+    for row, (family, key, data) in sorted(rows.items()):
+        if FAMILY_SOURCE.get(family) is None:
+            continue
+        if family == "stockpile_balance" and not first[key]:
+            continue  # only a stockpile's first year has data (its initial level) on the right
+        signs = [1.0, -1.0] if data.equality else ([1.0] if data.has_ub() else [-1.0])
+        for sign in signs:
+            # row: lower <= a x <= upper. A slack s >= 0 entering as -sign*s lets a x exceed
+            # the upper limit (sign +1) or fall below the lower limit (sign -1) by s.
+            highs.addCol(1.0, 0.0, highspy.kHighsInf, 1, [row], [-sign])
+            slacks.append((row, sign))
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return []
+    values = highs.getSolution().col_value[lp.num_col_ :]
+    out = []
+    for (row, sign), value in zip(slacks, values, strict=True):
+        if value > tol_t:
+            family, key, data = rows[row]
+            out.append(Violation(describe(family, key, data, scenario), sign * value))
+    return sorted(out, key=lambda v: -abs(v.change_t))
