@@ -13,6 +13,7 @@ from ndalloc.results.checks import check_conservation
 from ndalloc.results.tables import RunResult, extract_result
 from ndalloc.solver.explain import elastic_violations, irreducible_conflict
 from ndalloc.solver.highs import solve_model
+from ndalloc.solver.ranging import ranging_table
 from ndalloc.solver.status import SolveOptions, Status
 
 
@@ -44,6 +45,8 @@ def solve(
     t2 = time.perf_counter()
     timings = {"build_s": t1 - t0, "solve_s": t2 - t1}
     result = extract_result(built, outcome, scenario.name, timings)
+    if outcome.status is Status.OPTIMAL:
+        result = replace(result, ranging=ranging_table(built, outcome.solver, scenario))
     timings["extract_s"] = time.perf_counter() - t2
     if outcome.status in (Status.INFEASIBLE, Status.INFEASIBLE_OR_UNBOUNDED):
         t3 = time.perf_counter()

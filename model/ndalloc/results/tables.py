@@ -17,6 +17,7 @@ import pyomo.environ as pyo
 
 from ndalloc.lp.build import BuiltModel
 from ndalloc.lp.registry import Family
+from ndalloc.results.marginal import marginal_values
 from ndalloc.solver.highs import SolveOutcome, Status
 
 #: Absolute tolerance (t) below which a constraint's slack counts as zero (binding).
@@ -36,6 +37,10 @@ class RunResult:
     variables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     duals: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     allocation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    marginal_values: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """What one more unit of each binding limit is worth, per year, with a sentence."""
+    ranging: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """For each input price/cost and limit: the interval over which the answer holds."""
     counts: Mapping[str, int] = field(default_factory=dict)
     timings_s: Mapping[str, float] = field(default_factory=dict)
     solver_version: str = ""
@@ -49,10 +54,16 @@ class RunResult:
         return self.status is Status.OPTIMAL
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every result table by file stem: allocation, var_<family>, dual_<family>."""
+        """Every result table by file stem: allocation, marginal_values, ranging, var_<family>,
+        dual_<family>."""
         out: dict[str, pd.DataFrame] = {}
-        if not self.allocation.empty:
-            out["allocation"] = self.allocation
+        for name, table in (
+            ("allocation", self.allocation),
+            ("marginal_values", self.marginal_values),
+            ("ranging", self.ranging),
+        ):
+            if not table.empty:
+                out[name] = table
         out.update({f"var_{k}": v for k, v in self.variables.items()})
         out.update({f"dual_{k}": v for k, v in self.duals.items()})
         return out
@@ -176,6 +187,7 @@ def extract_result(
     reduced = loader.get_reduced_costs()
     duals = loader.get_duals()
     variables = variable_tables(built, primals, reduced)
+    dual_frames = dual_tables(built, duals)
     return RunResult(
         scenario=scenario,
         status=outcome.status,
@@ -183,8 +195,9 @@ def extract_result(
         objective=outcome.objective,
         bound=outcome.bound,
         variables=variables,
-        duals=dual_tables(built, duals),
+        duals=dual_frames,
         allocation=allocation_table(variables, built.data.years),
+        marginal_values=marginal_values(dual_frames),
         counts=counts,
         timings_s=dict(timings_s),
         solver_version=outcome.solver_version,
