@@ -206,10 +206,10 @@ def _apply_patches(
             for e in err.errors():
                 issues.append(Issue(label, line, error_column(e), f"patch: {error_message(e)}"))
             continue
-        _apply_patch(patch, (label, line), resolved.tables, issues)
+        apply_patch(patch, (label, line), resolved.tables, issues)
 
 
-def _apply_patch(
+def apply_patch(
     patch: Patch, where: Location, tables: dict[str, Table], issues: list[Issue]
 ) -> None:
     file, line = where
@@ -282,8 +282,15 @@ def _patched(patch: Patch, record: Any, where: Location, issues: list[Issue]) ->
     else:
         new = patch.value
     model = type(record)
+    values = {**record.model_dump(), patch.column: new}
+    if patch.column == model.MAIN and isinstance(new, int | float):
+        # A main value moved outside its plausible range is a scenario choice, not an
+        # estimate: the range no longer describes it and is dropped.
+        low, high = record.low, record.high  # type: ignore[attr-defined]
+        if (low is not None and new < low) or (high is not None and new > high):
+            values.update(low=None, high=None)
     try:
-        return model.model_validate({**record.model_dump(), patch.column: new})
+        return model.model_validate(values)
     except ValidationError as err:
         row = format_key(record.key())
         for e in err.errors():

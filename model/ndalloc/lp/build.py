@@ -49,9 +49,12 @@ class BuiltModel:
     objective: dict[str, dict[Any, float]]
 
 
-def build_model(scenario: Scenario, extra: ExtraConstraints | None = None) -> BuiltModel:
-    """The allocation LP of `scenario` (see docs/formulation.md)."""
-    data = ModelData.from_scenario(scenario)
+def build_model(
+    scenario: Scenario, extra: ExtraConstraints | None = None, *, dense: bool = False
+) -> BuiltModel:
+    """The allocation LP of `scenario` (see docs/formulation.md); `dense` keeps inactive
+    optional rows (see `ModelData.dense`)."""
+    data = ModelData.from_scenario(scenario, dense=dense)
     model = pyo.ConcreteModel(name=scenario.name)
     reg = Registry(model)
     for add in FAMILIES:

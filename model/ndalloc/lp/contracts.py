@@ -23,7 +23,7 @@ def add_contracts(reg: Registry, data: ModelData) -> None:
     index = ("contract", "year")
     ks = keys(frame)
     minimum = column(frame, "min_t")
-    committed = [k for k in ks if minimum[k] > 0]
+    committed = [k for k in ks if data.dense or minimum[k] > 0]
     export = reg.var("export", ks, index, "t oxide", "oxide delivered under the contract")
     breach = reg.var(
         "breach", committed, index, "t oxide", "delivery short of the contract minimum"

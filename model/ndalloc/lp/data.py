@@ -42,9 +42,12 @@ class ModelData:
     imports: pd.DataFrame
     stockpiles: pd.DataFrame
     routes: pd.DataFrame
+    #: Build every optional row even where its limit is inactive (min 0, share 1), so that a
+    #: sweep can move that limit in place; the optimum is the same either way.
+    dense: bool = False
 
     @classmethod
-    def from_scenario(cls, scenario: Scenario) -> ModelData:
+    def from_scenario(cls, scenario: Scenario, dense: bool = False) -> ModelData:
         meta = scenario.meta
         years = meta.years
         discount = {y: (1.0 + meta.discount_rate) ** -(y - meta.first_year) for y in years}
@@ -65,6 +68,7 @@ class ModelData:
             imports=_indexed(scenario.frame("imports"), ["origin", "product", "year"]),
             stockpiles=_indexed(stock, ["stockpile", "year"]),
             routes=_indexed(scenario.frame("routes"), ["origin", "destination"]),
+            dense=dense,
         )
 
     @property

@@ -42,7 +42,7 @@ def add_demand(reg: Registry, data: ModelData) -> None:
     )
     reg.constraint(
         "import_share",
-        [k for k in ks if share[k] < 1],
+        [k for k in ks if data.dense or share[k] < 1],
         lambda d, y: imported[d, y] <= share[d, y] * demand[d, y],
         index,
         "t magnet",

@@ -33,7 +33,7 @@ def add_sources(reg: Registry, data: ModelData) -> None:
     minimum = column(frame, "min_output_t")
     reg.constraint(
         "source_minimum",
-        [k for k in ks if minimum[k] > 0],
+        [k for k in ks if data.dense or minimum[k] > 0],
         lambda s, y: output[s, y] >= minimum[s, y],
         index,
         "t oxide",

@@ -49,7 +49,7 @@ def add_stockpiles(reg: Registry, data: ModelData) -> None:
     max_release = column(frame, "max_release_t")
     reg.constraint(
         "stockpile_min",
-        [k for k in ks if minimum[k] > 0],
+        [k for k in ks if data.dense or minimum[k] > 0],
         lambda p, y: level[p, y] >= minimum[p, y],
         index,
         "t oxide",

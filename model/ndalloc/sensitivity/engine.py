@@ -1,0 +1,250 @@
+"""Re-solve one built LP in place for many input variations.
+
+The model is built once (dense, so that every limit a sweep may move has its row), solved
+once, and its basis kept. Each point then changes only the HiGHS entries that its changed
+input rows map to (costs, row bounds, matrix coefficients), warm-starts from the base basis
+(so a point's answer does not depend on which points ran before it, or on which worker ran it),
+solves, and puts the entries back.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ndalloc.data.errors import Issue
+from ndalloc.data.loader import apply_patch
+from ndalloc.data.scenario import Scenario, Table
+from ndalloc.data.schema import Patch, Record
+from ndalloc.lp.build import BuiltModel, build_model
+from ndalloc.solver.highs import _STATUS, solve_model
+from ndalloc.solver.status import SolveOptions, Status
+
+Key = tuple[Hashable, ...]
+#: One change to the HiGHS model: ("cost", col, value), ("lower"|"upper", row, value),
+#: ("coef", (row, col), value).
+Entry = tuple[str, Any, float]
+
+
+@dataclass(frozen=True)
+class Variation:
+    """One point's change of inputs: patches on tables and, optionally, a discount rate."""
+
+    patches: tuple[Patch, ...] = ()
+    discount_rate: float | None = None
+
+
+#: Outputs recorded for every point: (column, variable family, filter on the key or None).
+TOTALS: tuple[tuple[str, str, str | None], ...] = (
+    ("output_t", "output", None),
+    ("exports_t", "export", None),
+    ("breach_t", "breach", None),
+    ("to_makers_t", "feed", None),
+    ("stock_inject_t", "inject", None),
+    ("stock_release_t", "release", None),
+    ("unallocated_t", "unallocated", None),
+    ("oxide_imports_t", "imports", "oxide"),
+    ("magnet_imports_t", "imports", "magnet"),
+    ("magnets_made_t", "make", None),
+    ("magnet_shortage_t", "shortage", None),
+)
+
+
+class SweepEngine:
+    """A built, solved LP that evaluates input variations in place."""
+
+    def __init__(self, scenario: Scenario, options: SolveOptions | None = None) -> None:
+        self.scenario = scenario
+        self.built: BuiltModel = build_model(scenario, dense=True)
+        outcome = solve_model(self.built, options or SolveOptions())
+        if outcome.status is not Status.OPTIMAL:
+            raise RuntimeError(
+                f"the base scenario {scenario.name} is {outcome.status}: a sweep needs an"
+                " optimal base"
+            )
+        solver = outcome.solver
+        self.highs = solver._solver_model
+        var_map = solver._pyomo_var_to_solver_var_map
+        con_map = solver._pyomo_con_to_solver_con_map
+        self.col: dict[tuple[str, Key], int] = {}
+        for name, family in self.built.variables.items():
+            for key in family.component:
+                self.col[name, _tuple(key)] = var_map[id(family.component[key])]
+        self.row: dict[tuple[str, Key], int] = {}
+        for name, family in self.built.constraints.items():
+            for key in family.component:
+                self.row[name, _tuple(key)] = con_map[family.component[key]]
+        self.base_basis = self.highs.getBasis()
+        lp = self.highs.getLp()
+        self._lower, self._upper = list(lp.row_lower_), list(lp.row_upper_)
+        self.base_objective = float(outcome.objective or 0.0)
+        self.first_year = scenario.meta.first_year
+        self.base_rate = scenario.meta.discount_rate
+        self._first_stock_year = {
+            str(k[0]): int(k[1])
+            for k, first in self.built.data.stockpiles["is_first"].items()
+            if first
+        }
+        self._totals = [
+            (
+                column,
+                [c for (f, k), c in self.col.items() if f == fam and (flt is None or flt in k)],
+            )
+            for column, fam, flt in TOTALS
+        ]
+        self._oxide_rows = sorted(
+            (int(k[0]), r) for (f, k), r in self.row.items() if f == "oxide_balance"
+        )
+
+    # --- input rows -> HiGHS entries ---------------------------------------------------------
+
+    def _delta(self, year: int, rate: float) -> float:
+        return (1.0 + rate) ** -(year - self.first_year)
+
+    def entries(self, table: str, record: Record, rate: float) -> list[Entry]:
+        """Every HiGHS entry that depends on one input row."""
+        r: Any = record
+        col, row = self.col, self.row
+        out: list[Entry] = []
+        if table == "routes":
+            for y in self.built.data.years:
+                c = col.get(("flow", (r.origin, r.destination, y)))
+                if c is not None:
+                    out.append(("cost", c, -self._delta(y, rate) * r.cost_usd_per_t))
+            return out
+        if table == "stockpile_initial":
+            first = self._first_stock_year.get(r.stockpile)
+            if first is not None:
+                i = row["stockpile_balance", (r.stockpile, first)]
+                out += [("lower", i, r.initial_t), ("upper", i, r.initial_t)]
+            return out
+        key = record.key()
+        d = self._delta(int(r.year), rate)
+        if table == "sources":
+            out += [
+                ("upper", row["source_capacity", key], r.capacity_t),
+                ("lower", row["source_minimum", key], r.min_output_t),
+                ("cost", col["output", key], -d * r.cost_usd_per_t),
+            ]
+        elif table == "contracts":
+            out += [
+                ("upper", row["contract_max", key], 0.0 if r.halted else r.max_t),
+                ("lower", row["contract_min", key], r.min_t),
+                ("cost", col["export", key], d * r.price_usd_per_t),
+                ("cost", col["breach", key], -d * r.breach_penalty_usd_per_t),
+            ]
+        elif table == "makers":
+            out += [
+                ("upper", row["maker_capacity", key], r.capacity_t),
+                ("coef", (row["maker_conversion", key], col["make", key]), r.oxide_per_t),
+                ("cost", col["make", key], -d * r.conversion_cost_usd_per_t),
+            ]
+        elif table == "demand":
+            out += [
+                ("lower", row["demand_balance", key], r.demand_t),
+                ("upper", row["demand_balance", key], r.demand_t),
+                ("upper", row["import_share", key], r.import_share_max * r.demand_t),
+                ("cost", col["shortage", key], -d * r.shortage_penalty_usd_per_t),
+            ]
+        elif table == "imports":
+            out += [
+                ("upper", row["import_limit", key], r.max_t),
+                ("cost", col["imports", key], -d * r.price_usd_per_t),
+            ]
+        elif table == "stockpiles":
+            out += [
+                ("lower", row["stockpile_min", key], r.min_t),
+                ("upper", row["stockpile_max", key], r.max_t),
+                ("upper", row["stockpile_inject_limit", key], r.max_inject_t),
+                ("upper", row["stockpile_release_limit", key], r.max_release_t),
+                ("cost", col["level", key], -d * r.holding_cost_usd_per_t),
+                ("cost", col["inject", key], -d * r.handling_cost_usd_per_t),
+                ("cost", col["release", key], -d * r.handling_cost_usd_per_t),
+            ]
+        return out
+
+    def _apply(self, entries: Sequence[Entry]) -> None:
+        h = self.highs
+        lower, upper = self._lower, self._upper
+        for kind, index, value in entries:
+            if kind == "cost":
+                h.changeColCost(index, value)
+            elif kind == "coef":
+                h.changeCoeff(index[0], index[1], value)
+            elif kind == "lower":
+                h.changeRowBounds(index, value, upper[index])
+                lower[index] = value
+            else:
+                h.changeRowBounds(index, lower[index], value)
+                upper[index] = value
+
+    # --- one point ---------------------------------------------------------------------------
+
+    def changes(self, variation: Variation) -> tuple[list[Entry], list[Entry], list[Issue]]:
+        """The entries a variation sets, the entries that restore the base, and any problems."""
+        tables: dict[str, Table] = dict(self.scenario.tables)
+        issues: list[Issue] = []
+        for patch in variation.patches:
+            apply_patch(patch, ("--vary", 0), tables, issues)
+        rate = self.base_rate if variation.discount_rate is None else variation.discount_rate
+        new: list[Entry] = []
+        old: list[Entry] = []
+        for name, table in tables.items():
+            base = self.scenario.tables.get(name, Table())
+            if table is base and rate == self.base_rate:
+                continue
+            for changed, original in zip(table.records, base.records, strict=True):
+                if changed != original or rate != self.base_rate:
+                    new += self.entries(name, changed, rate)
+                    old += self.entries(name, original, self.base_rate)
+        return new, old, issues
+
+    def evaluate(self, variation: Variation) -> dict[str, Any]:
+        """Solve one variation in place and return its outputs (the base is restored)."""
+        new, old, issues = self.changes(variation)
+        if issues:
+            return {"status": "invalid", "message": "; ".join(i.message for i in issues)}
+        self._apply(new)
+        try:
+            self.highs.setBasis(self.base_basis)
+            self.highs.run()
+            rate = self.base_rate if variation.discount_rate is None else variation.discount_rate
+            return self._outputs(rate)
+        finally:
+            self._apply(old)
+
+    def _outputs(self, rate: float) -> dict[str, Any]:
+        h = self.highs
+        status = _STATUS.get(h.getModelStatus(), Status.UNKNOWN)
+        out: dict[str, Any] = {"status": str(status), "message": ""}
+        if status is not Status.OPTIMAL:
+            return out
+        solution = h.getSolution()
+        values = solution.col_value
+        out["objective_usd"] = float(h.getInfo().objective_function_value)
+        for column, cols in self._totals:
+            out[column] = _clean(math.fsum(values[c] for c in cols))
+        duals = solution.row_dual
+        for year, r in self._oxide_rows:
+            out[f"oxide_value_usd_per_t_{year}"] = _clean(duals[r] / self._delta(year, rate))
+        return out
+
+
+def _tuple(key: Any) -> Key:
+    return key if isinstance(key, tuple) else (key,)
+
+
+def _clean(value: float) -> float:
+    return 0.0 if abs(value) < 1e-9 else float(value)
+
+
+def evaluate_all(
+    engine: SweepEngine, variations: Mapping[int, Variation]
+) -> dict[int, dict[str, Any]]:
+    """Evaluate points in order of their id."""
+    return {i: engine.evaluate(variations[i]) for i in sorted(variations)}
+
+
+__all__ = ["TOTALS", "Entry", "SweepEngine", "Variation", "evaluate_all"]
