@@ -13,6 +13,7 @@ import platform
 import secrets
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -86,24 +87,28 @@ def manifest(
     }
 
 
-def write_run(
-    result: RunResult,
-    scenario: Scenario,
-    options: SolveOptions,
+def publish(
     runs_dir: Path,
+    label: str,
     started_at: datetime,
+    write_tables: Callable[[Path], None],
+    make_manifest: Callable[[str], dict[str, Any]],
 ) -> Path:
-    """Write the run atomically and return its folder."""
+    """Write a run-like folder atomically and return it.
+
+    `write_tables(staging)` writes the data files into a hidden staging folder; then, for a
+    fresh run id, `make_manifest(run_id)` is written and the folder renamed into place. A
+    failure or interruption removes the staging folder; an existing folder is never replaced.
+    """
     runs_dir.mkdir(parents=True, exist_ok=True)
     # mkdir (not mkdtemp, which makes a private 0700 folder) so the run follows the umask.
     staging = runs_dir / f"{INCOMPLETE_PREFIX}{secrets.token_hex(8)}"
     staging.mkdir()
     try:
-        for name, table in result.tables().items():
-            table.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+        write_tables(staging)
         for _attempt in range(100):
-            run_id = new_run_id(scenario.name, started_at)
-            data = manifest(result, scenario, options, run_id, started_at)
+            run_id = new_run_id(label, started_at)
+            data = make_manifest(run_id)
             (staging / MANIFEST).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
             target = runs_dir / run_id
             if target.exists():
@@ -117,3 +122,25 @@ def write_run(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def write_run(
+    result: RunResult,
+    scenario: Scenario,
+    options: SolveOptions,
+    runs_dir: Path,
+    started_at: datetime,
+) -> Path:
+    """Write the run atomically and return its folder."""
+
+    def write_tables(staging: Path) -> None:
+        for name, table in result.tables().items():
+            table.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+
+    return publish(
+        runs_dir,
+        scenario.name,
+        started_at,
+        write_tables,
+        lambda run_id: manifest(result, scenario, options, run_id, started_at),
+    )
