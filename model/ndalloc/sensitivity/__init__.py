@@ -1,0 +1,163 @@
+"""Sensitivity analysis: sweeps, tornado and Monte Carlo, re-solving one model in place.
+
+For scripts::
+
+    import ndalloc
+    spec = "contracts.price_usd_per_t[japan-2012]=20000:80000:7"
+    table = ndalloc.sweep("india-base", vary=[spec])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ndalloc.data.loader import load_scenario
+from ndalloc.data.scenario import Scenario
+from ndalloc.sensitivity.points import Point, grid, monte_carlo, ranking, tornado
+from ndalloc.sensitivity.run import Progress, SweepOutcome, run_points
+from ndalloc.sensitivity.spec import SpecError, parse_vary
+
+__all__ = ["SpecError", "SweepResult", "plan", "run_sweep", "sweep", "write_sweep"]
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """A finished (or stopped) sweep: its table, the tornado ranking, and how it was run."""
+
+    scenario: Scenario
+    mode: str
+    table: pd.DataFrame
+    partial: bool
+    completed: int
+    total: int
+    settings: dict[str, Any] = field(default_factory=dict)
+    ranking: pd.DataFrame = field(default_factory=pd.DataFrame)
+    seconds: float = 0.0
+
+
+def plan(
+    scenario: Scenario,
+    vary: Sequence[str] = (),
+    tornado_pct: float | None = None,
+    tornado_on: bool = False,
+    monte_carlo_n: int | None = None,
+    seed: int = 0,
+) -> tuple[str, list[Point]]:
+    """The mode and points of a sweep; exactly one of vary, tornado, Monte Carlo."""
+    modes = [bool(vary), tornado_on, monte_carlo_n is not None]
+    if sum(modes) != 1:
+        raise SpecError("give one of --vary (one or more), --tornado or --monte-carlo")
+    if vary:
+        return "grid", grid([parse_vary(v) for v in vary])
+    if tornado_on:
+        points = tornado(scenario, tornado_pct)
+        if len(points) == 1:
+            raise SpecError(
+                "no parameter has a range (low/high) to move; give --tornado PCT instead"
+            )
+        return "tornado", points
+    assert monte_carlo_n is not None
+    if monte_carlo_n < 1:
+        raise SpecError("--monte-carlo needs at least one draw")
+    return "monte_carlo", monte_carlo(scenario, monte_carlo_n, seed)
+
+
+def run_sweep(
+    scenario: Scenario | str | Path,
+    *,
+    vary: Sequence[str] = (),
+    tornado_pct: float | None = None,
+    tornado_on: bool = False,
+    monte_carlo_n: int | None = None,
+    seed: int = 0,
+    workers: int = 1,
+    dask: str | None = None,
+    progress: Progress | None = None,
+) -> SweepResult:
+    """Plan and run a sweep; see `sweep` for the short form."""
+    import time
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    mode, points = plan(scenario, vary, tornado_pct, tornado_on, monte_carlo_n, seed)
+    start = time.perf_counter()
+    outcome: SweepOutcome = run_points(
+        scenario, points, workers=workers, dask=dask, progress=progress
+    )
+    seconds = time.perf_counter() - start
+    settings = {
+        "mode": mode,
+        "vary": list(vary),
+        "tornado_pct": tornado_pct,
+        "monte_carlo": monte_carlo_n,
+        "seed": seed,
+        "workers": workers,
+        "dask": dask,
+    }
+    ranked = ranking(outcome.table) if mode == "tornado" and not outcome.table.empty else None
+    return SweepResult(
+        scenario=scenario,
+        mode=mode,
+        table=outcome.table,
+        partial=outcome.partial,
+        completed=outcome.completed,
+        total=outcome.total,
+        settings=settings,
+        ranking=ranked if ranked is not None else pd.DataFrame(),
+        seconds=seconds,
+    )
+
+
+def sweep(
+    scenario: Scenario | str | Path,
+    vary: Sequence[str] | str = (),
+    workers: int = 1,
+    **options: Any,
+) -> pd.DataFrame:
+    """The sweep's table as a DataFrame: one row per point, inputs then outputs.
+
+    `vary` takes the CLI's --vary strings; `tornado_on=True` (with `tornado_pct`),
+    `monte_carlo_n=N` (with `seed`) and `dask="tcp://..."` are the other options.
+    """
+    if isinstance(vary, str):
+        vary = [vary]
+    return run_sweep(scenario, vary=vary, workers=workers, **options).table
+
+
+def write_sweep(result: SweepResult, runs_dir: Path, started_at: datetime) -> Path:
+    """Write the sweep folder (points.csv, points.parquet, tornado.csv, manifest.json)."""
+    from ndalloc.runs import git_commit, package_versions, publish
+
+    def write_tables(staging: Path) -> None:
+        result.table.to_csv(staging / "points.csv", index=False, lineterminator="\n")
+        result.table.to_parquet(staging / "points.parquet", index=False)
+        if not result.ranking.empty:
+            result.ranking.to_csv(staging / "tornado.csv", index=False, lineterminator="\n")
+
+    def manifest(run_id: str) -> dict[str, Any]:
+        return {
+            "run_id": run_id,
+            "kind": "sweep",
+            "scenario": result.scenario.name,
+            "scenario_origin": result.scenario.origin,
+            "input_hash_sha256": result.scenario.input_hash,
+            "status": "partial" if result.partial else "complete",
+            "points_total": result.total,
+            "points_completed": result.completed,
+            "settings": result.settings,
+            "timings_s": {"sweep_s": result.seconds},
+            "versions": package_versions(),
+            "git_commit": git_commit(),
+            "started_at": started_at.isoformat(),
+            "finished_at": datetime.now(UTC).isoformat(),
+            "tables": ["points.csv", "points.parquet"]
+            + (["tornado.csv"] if not result.ranking.empty else []),
+        }
+
+    return publish(runs_dir, f"{result.scenario.name}-sweep", started_at, write_tables, manifest)

@@ -1,0 +1,174 @@
+"""The points of a sweep: a grid of --vary values, a tornado, or Monte Carlo draws.
+
+Every point is a `Variation` of the base scenario plus the input values to record for it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ndalloc.data.scenario import Scenario
+from ndalloc.data.schema import TABLES, Patch, Record
+from ndalloc.sensitivity.engine import Variation
+from ndalloc.sensitivity.spec import Vary
+
+
+@dataclass(frozen=True)
+class Point:
+    """One sweep point: its id, the inputs to record, and the change it makes."""
+
+    id: int
+    inputs: dict[str, Any]
+    variation: Variation = field(default_factory=Variation)
+
+
+def grid(varies: Sequence[Vary]) -> list[Point]:
+    """Every combination of the --vary values (one-parameter sweeps are a 1-D grid)."""
+    points = []
+    for i, combo in enumerate(itertools.product(*(v.values for v in varies))):
+        patches = []
+        rate = None
+        for vary, value in zip(varies, combo, strict=True):
+            patch = vary.patch(value)
+            if patch is None:
+                rate = value
+            else:
+                patches.append(patch)
+        inputs = {v.label + ("*" if v.scale else ""): x for v, x in zip(varies, combo, strict=True)}
+        points.append(Point(i, inputs, Variation(tuple(patches), rate)))
+    return points
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """An entity's main value over its years (e.g. IREL's capacity), with its ranges."""
+
+    label: str
+    table: str
+    key: tuple[str, ...]
+    rows: tuple[Record, ...]
+
+    @property
+    def ranged(self) -> bool:
+        return any(r.low is not None or r.high is not None for r in self.rows)
+
+
+def parameters(scenario: Scenario) -> list[Parameter]:
+    """Every entity's main value, grouped over years, in table order."""
+    out = []
+    for name, model in TABLES.items():
+        groups: dict[tuple[str, ...], list[Record]] = defaultdict(list)
+        for record in scenario.records(name):
+            key = tuple(str(getattr(record, k)) for k in model.KEY if k != "year")
+            groups[key].append(record)
+        for key, rows in groups.items():
+            label = f"{name}.{model.MAIN}[{'/'.join(key)}]"
+            out.append(Parameter(label, name, key, tuple(rows)))
+    return out
+
+
+def _row_patch(table: str, record: Record, value: float) -> Patch:
+    model = TABLES[table]
+    key_columns = [k for k in model.KEY if k != "year"]
+    key: Any = [str(getattr(record, k)) for k in key_columns]
+    key = key[0] if len(key) == 1 else key
+    year = getattr(record, "year", None)
+    return Patch(table=table, key=key, year=year, column=model.MAIN, value=value)
+
+
+def tornado(scenario: Scenario, pct: float | None = None) -> list[Point]:
+    """The base, then each parameter at its low and at its high, one at a time.
+
+    Without `pct`, every parameter with a range moves each year's value to that year's low
+    (high), or keeps it where that year has no bound. With `pct`, every parameter moves by
+    -pct % and +pct %.
+    """
+    points = [Point(0, {"parameter": "base", "side": "base"})]
+    for parameter in parameters(scenario):
+        if pct is None and not parameter.ranged:
+            continue
+        for side in ("low", "high"):
+            patches = []
+            for record in parameter.rows:
+                main = getattr(record, TABLES[parameter.table].MAIN)
+                if pct is None:
+                    bound = getattr(record, side)
+                    value = main if bound is None else bound
+                else:
+                    value = main * (1 - pct / 100 if side == "low" else 1 + pct / 100)
+                if value != main:
+                    patches.append(_row_patch(parameter.table, record, value))
+            inputs = {"parameter": parameter.label, "side": side}
+            points.append(Point(len(points), inputs, Variation(tuple(patches))))
+    return points
+
+
+def _triangular(u: float, low: float, mode: float, high: float) -> float:
+    """Inverse CDF of the triangular distribution (low, mode, high) at quantile u."""
+    if high <= low:
+        return mode
+    split = (mode - low) / (high - low)
+    if u < split:
+        return low + math.sqrt(u * (high - low) * (mode - low))
+    return high - math.sqrt((1 - u) * (high - low) * (high - mode))
+
+
+def monte_carlo(scenario: Scenario, draws: int, seed: int) -> list[Point]:
+    """`draws` joint draws of every ranged parameter, triangular on (low, value, high).
+
+    One quantile is drawn per parameter and applied to all its years (an entity that is high
+    one year is high every year); parameters are independent. Reproducible from `seed`.
+    """
+    ranged = [p for p in parameters(scenario) if p.ranged]
+    rng = np.random.default_rng(seed)
+    quantiles = rng.random((draws, len(ranged)))
+    points = []
+    for i in range(draws):
+        patches = []
+        inputs: dict[str, Any] = {"draw": i}
+        for parameter, u in zip(ranged, quantiles[i], strict=True):
+            inputs[f"u:{parameter.label}"] = float(u)
+            main_column = TABLES[parameter.table].MAIN
+            for record in parameter.rows:
+                main = getattr(record, main_column)
+                low = main if record.low is None else record.low
+                high = main if record.high is None else record.high
+                value = _triangular(float(u), low, main, high)
+                if value != main:
+                    patches.append(_row_patch(parameter.table, record, value))
+        points.append(Point(i, inputs, Variation(tuple(patches))))
+    return points
+
+
+def ranking(table: Any, outputs: Sequence[str] = ("objective_usd",)) -> Any:
+    """Tornado ranking: per parameter, each output at low and high and the swing, largest
+    swing of the first output first."""
+    import pandas as pd
+
+    done = table[table["side"].isin(["low", "high"])]
+    rows = []
+    for parameter, group in done.groupby("parameter", sort=False):
+        sides = group.set_index("side")
+        row: dict[str, Any] = {"parameter": parameter}
+        for output in outputs:
+            low = sides[output].get("low") if output in sides else None
+            high = sides[output].get("high") if output in sides else None
+            row[f"{output}_low"] = low
+            row[f"{output}_high"] = high
+            row[f"{output}_swing"] = (
+                abs(high - low) if low is not None and high is not None else None
+            )
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    return frame.sort_values(f"{outputs[0]}_swing", ascending=False, kind="stable").reset_index(
+        drop=True
+    )
