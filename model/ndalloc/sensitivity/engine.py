@@ -66,6 +66,7 @@ class SweepEngine:
             )
         solver = outcome.solver
         self.highs = solver._solver_model
+        self.highs.HandleKeyboardInterrupt = False  # Ctrl-C is handled between points
         var_map = solver._pyomo_var_to_solver_var_map
         con_map = solver._pyomo_con_to_solver_con_map
         self.col: dict[tuple[str, Key], int] = {}

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,23 +66,23 @@ def run_points(
     """Evaluate every point; Ctrl-C returns what is finished, marked partial."""
     results: dict[int, dict[str, Any]] = {}
     total = len(points)
-    partial = False
 
     def record(done: list[tuple[int, dict[str, Any]]]) -> None:
         results.update(done)
         if progress is not None:
             progress(len(results), total)
 
-    try:
+    with _stop_on_interrupt() as stop:
         if dask:
-            _run_dask(scenario, points, dask, record)
+            _run_dask(scenario, points, dask, record, stop)
         elif workers <= 1:
-            for chunk in _chunks(points, max(1, total // 50)):
-                record(evaluate_chunk(scenario, chunk))
+            for point in points:
+                if stop.is_set():
+                    break
+                record(evaluate_chunk(scenario, [(point.id, point.variation)]))
         else:
-            _run_local(scenario, points, workers, record)
-    except KeyboardInterrupt:
-        partial = True
+            _run_local(scenario, points, workers, record, stop)
+        partial = stop.is_set() and len(results) < total
     rows = []
     for point in points:
         if point.id in results:
@@ -93,6 +95,7 @@ def _run_local(
     points: Sequence[Point],
     workers: int,
     record: Callable[[list[tuple[int, dict[str, Any]]]], None],
+    stop: threading.Event,
 ) -> None:
     workers = min(workers, os.cpu_count() or 1, max(1, len(points)))
     executor = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
@@ -102,14 +105,30 @@ def _run_local(
             executor.submit(evaluate_chunk, scenario, chunk)
             for chunk in _chunks(points, workers * 4)
         }
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        while pending and not stop.is_set():
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             for future in done:
                 record(future.result())
     finally:
         for future in pending:
             future.cancel()
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _stop_on_interrupt() -> Iterator[threading.Event]:
+    """Turn Ctrl-C into a request to stop after the point in hand (never mid-solve: HiGHS is
+    not interrupted, and no exception unwinds through it)."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _ignore_interrupts() -> None:
@@ -122,6 +141,7 @@ def _run_dask(
     points: Sequence[Point],
     address: str,
     record: Callable[[list[tuple[int, dict[str, Any]]]], None],
+    stop: threading.Event,
 ) -> None:
     from distributed import Client, as_completed  # only when a cluster is asked for
 
@@ -133,5 +153,7 @@ def _run_dask(
         try:
             for future in as_completed(futures):
                 record(future.result())
+                if stop.is_set():
+                    break
         finally:
             client.cancel(futures)
