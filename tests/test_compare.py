@@ -36,12 +36,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from ndalloc.comparison import RunFolderError, read_run, wide
 
 import ndalloc
 import ndalloc.comparison as compare_module
 import ndalloc.runs
 from cli_helpers import assert_no_traceback, cli_env, describe, flat, run_many, run_ndalloc
+from ndalloc.comparison import RunFolderError, read_run, wide
 from ndalloc.data.bundled import bundled_path
 from ndalloc.runs import write_run
 from ndalloc.solver.status import SolveOptions

@@ -34,6 +34,10 @@ _LAZY = {
     "RunResult": "ndalloc.results.tables",
     "ConservationError": "ndalloc.results.checks",
     "build_model": "ndalloc.lp.build",
+    "sweep": "ndalloc.sensitivity",
+    "compare": "ndalloc.comparison",
+    "diff": "ndalloc.data.diff",
+    "list_runs": "ndalloc.comparison",
 }
 
 __all__ = [
@@ -47,8 +51,12 @@ __all__ = [
     "__version__",
     "build_model",
     "bundled_names",
+    "compare",
+    "diff",
+    "list_runs",
     "load_scenario",
     "solve",
+    "sweep",
 ]
 
 

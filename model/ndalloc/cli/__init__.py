@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ndalloc.cli import scenarios, solve  # noqa: F401  (registers the commands)
+from ndalloc.cli import compare, excel, scenarios, solve, sweep  # noqa: F401  (registers the commands)
 from ndalloc.cli.app import app, err
 from ndalloc.cli.solve import EXIT_CODES, EXIT_OTHER
 

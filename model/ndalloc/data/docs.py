@@ -4,6 +4,7 @@ documented. Run `python -m ndalloc.data.docs > docs/inputs.md` after changing th
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
@@ -19,18 +20,46 @@ def _type_name(annotation: object) -> str:
     return text.replace("typing.", "")
 
 
-def _rows(model: type[BaseModel]) -> list[str]:
-    rows = []
+@dataclass(frozen=True)
+class ColumnDoc:
+    """One column of a table (or key of scenario.toml), as documented in the schema."""
+
+    column: str
+    type: str
+    required: bool
+    #: The default value (None when there is none, or when the default is None).
+    default: object
+    #: Unit from the docstring's trailing [brackets], "-" when it has none.
+    unit: str
+    meaning: str
+
+
+def column_docs(model: type[BaseModel]) -> list[ColumnDoc]:
+    """Every column of `model` in file order, with its type, default, unit and meaning."""
+    out = []
     for name in columns(model):
         info = model.model_fields[name]
         doc = field_doc(model, name)
         match = _UNIT.search(doc)
-        unit = match.group(1) if match else "-"
-        meaning = (doc[: match.start()] + ".") if match else doc
-        default = "required" if info.default is PydanticUndefined else f"`{info.default!r}`"
-        rows.append(
-            f"| `{name}` | {_type_name(info.annotation)} | {default} | {unit} | {meaning} |"
+        required = info.default is PydanticUndefined
+        out.append(
+            ColumnDoc(
+                column=name,
+                type=_type_name(info.annotation),
+                required=required,
+                default=None if required else info.default,
+                unit=match.group(1) if match else "-",
+                meaning=(doc[: match.start()] + ".") if match else doc,
+            )
         )
+    return out
+
+
+def _rows(model: type[BaseModel]) -> list[str]:
+    rows = []
+    for c in column_docs(model):
+        default = "required" if c.required else f"`{c.default!r}`"
+        rows.append(f"| `{c.column}` | {c.type} | {default} | {c.unit} | {c.meaning} |")
     return rows
 
 

@@ -10,6 +10,7 @@ every row, patch and cross-table rule, and raises one `ScenarioError` listing th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,8 +90,7 @@ def load_scenario(scenario: str | Path) -> Scenario:
     meta = _meta(resolved, issues) if resolved is not None else None
     if resolved is not None and meta is not None:
         issues += _required_tables(resolved, issues)
-        reported = {issue.file.rsplit("/", 1)[-1] for issue in issues}
-        broken = frozenset(n for n, m in TABLES.items() if m.FILE in reported)
+        broken = _reported_tables(issues)
         issues += cross_table_issues(meta, resolved.tables, broken)
     if issues or resolved is None or meta is None:
         origin = str(resolved.origin) if resolved is not None else str(scenario)
@@ -172,19 +172,33 @@ def _own_file(resolved: _Resolved) -> str:
     return resolved.where.get("name", (SCENARIO_FILE, 0))[0]
 
 
+def _reported_tables(issues: list[Issue]) -> frozenset[str]:
+    """Tables with a reported problem: file labels "x/sources.csv" or "book.xlsx[sources]"."""
+    out = set()
+    for issue in issues:
+        sheet = re.search(r"\[([^\[\]]+)\]$", issue.file)
+        name = sheet.group(1) if sheet else issue.file.rsplit("/", 1)[-1].removesuffix(".csv")
+        out.add(name)
+    return frozenset(n for n in out if n in TABLES)
+
+
 def _required_tables(resolved: _Resolved, issues: list[Issue]) -> list[Issue]:
     """Required tables without rows, unless their rows were already reported as invalid."""
-    reported = {issue.file.rsplit("/", 1)[-1] for issue in issues}
+    reported = _reported_tables(issues)
+    book = resolved.origin.name if resolved.origin.is_file() else None
     out = []
     for name, model in TABLES.items():
-        if model.FILE in reported:
+        if name in reported:
             continue
         if model.REQUIRED and not resolved.tables.get(name, Table()).records:
             present = name in resolved.tables
             message = (
-                "no rows: a scenario needs at least one row here" if present else ("missing file")
+                "no rows: a scenario needs at least one row here"
+                if present
+                else ("missing sheet" if book else "missing file")
             )
-            out.append(Issue(model.FILE, 1 if present else 0, "-", message))
+            label = f"{book}[{name}]" if book else model.FILE
+            out.append(Issue(label, 1 if present else 0, "-", message))
     return out
 
 
