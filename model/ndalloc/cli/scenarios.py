@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, load_or_exit, out
@@ -84,12 +85,29 @@ def show(
 
 
 @app.command()
-def sources(scenario: ScenarioArg) -> None:
+def sources(
+    scenario: ScenarioArg,
+    csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+) -> None:
     """List each row's main value with its plausible range and its source."""
     sc = load_or_exit(scenario, "nothing was listed")
+    rows = provenance_rows(sc)
+    header = ("table", "key", "year", "parameter", "value", "low", "high", "source")
+    if csv:
+        import csv as csv_module
+        import sys
+
+        writer = csv_module.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows([cell(v) for v in row.values()] for row in rows)
+        return
     table = Table(title=f"Parameters of {sc.name}: main value, range and source")
-    for column in ("table", "key", "year", "parameter", "value", "low", "high", "source"):
-        table.add_column(column)
-    for row in provenance_rows(sc):
-        table.add_row(*(cell(v) for v in row.values()))
-    out.print(table)
+    for column in header:
+        if column == "source":
+            table.add_column(column, overflow="fold", min_width=20)
+        else:
+            table.add_column(column, no_wrap=True)
+    for row in rows:
+        table.add_row(*(escape(cell(v)) for v in row.values()))
+    # Piped output has no terminal width: lay the table out wide rather than cut numbers.
+    out.print(table, width=None if out.is_terminal else 160)
