@@ -6,7 +6,7 @@ Bad input never prints a traceback: it is reported as file:line: column: message
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -34,6 +34,24 @@ ScenarioArg = Annotated[
     str,
     typer.Argument(help="Scenario folder, Excel workbook (.xlsx), or name of a bundled scenario."),
 ]
+
+
+#: Width the tables are laid out for when the output is not a terminal (a pipe or a file).
+PIPE_WIDTH = 100
+
+
+def show(table: Any, width: int = PIPE_WIDTH) -> None:
+    """Print a table at the terminal's width, or at least `width` when not a terminal (rich
+    assumes 80 columns there, which would cut numbers of wide tables)."""
+    if out.is_terminal or out.width >= width:
+        out.print(table)
+        return
+    narrow = out.width
+    out.width = width  # Console.print(width=...) can only narrow the output
+    try:
+        out.print(table)
+    finally:
+        out.width = narrow
 
 
 def report_input_error(error: ScenarioError, what: str = "nothing was solved") -> None:

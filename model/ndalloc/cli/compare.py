@@ -16,7 +16,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, internal, load_or_exit, out
+from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, internal, load_or_exit, out, show
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,24 +26,6 @@ if TYPE_CHECKING:
 RunsDir = Annotated[
     Path, typer.Option("--dir", help="Folder of run folders, where run ids are looked up.")
 ]
-
-
-#: Width the tables are laid out for when the output is not a terminal (a pipe or a file).
-PIPE_WIDTH = 100
-
-
-def show(table: Table) -> None:
-    """Print a table at the terminal's width, or at least PIPE_WIDTH when not a terminal (rich
-    assumes 80 columns there, which would cut numbers of wide tables)."""
-    if out.is_terminal or out.width >= PIPE_WIDTH:
-        out.print(table)
-        return
-    narrow = out.width
-    out.width = PIPE_WIDTH  # Console.print(width=...) can only narrow the output
-    try:
-        out.print(table)
-    finally:
-        out.width = narrow
 
 
 def note(text: str) -> None:

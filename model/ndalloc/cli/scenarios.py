@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, load_or_exit, out
+from ndalloc.cli.app import show as show_table
 from ndalloc.data.bundled import bundled_names, bundled_path
 from ndalloc.data.provenance import provenance_rows
 from ndalloc.data.readers import SCENARIO_FILE
@@ -109,5 +110,4 @@ def sources(
             table.add_column(column, no_wrap=True)
     for row in rows:
         table.add_row(*(escape(cell(v)) for v in row.values()))
-    # Piped output has no terminal width: lay the table out wide rather than cut numbers.
-    out.print(table, width=None if out.is_terminal else 160)
+    show_table(table, width=160)

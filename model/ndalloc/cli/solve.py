@@ -6,6 +6,7 @@ non-optimal end, 1 internal error.
 
 from __future__ import annotations
 
+import math
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ndalloc.cli.app import (
     DEFAULT_SCENARIO,
@@ -47,6 +49,9 @@ def _summary(result: RunResult) -> None:
         head.add_row(
             "objective", f"{result.objective / 1e6:,.1f} million USD (discounted net benefit)"
         )
+    if result.status not in EXIT_CODES:  # stopped early: say how good the answer could be
+        head.add_row("best bound", _bound(result.bound))
+        head.add_row("tables", "none written: the solve did not reach optimality")
     out.print(head)
     if result.allocation.empty:
         return
@@ -73,6 +78,19 @@ def _summary(result: RunResult) -> None:
             "magnet_shortage_t": "shortage",
         },
     )
+
+
+def _bound(bound: float | None) -> str:
+    """HiGHS's bound on the objective of a solve that stopped early, or 'no bound'."""
+    if bound is None or not math.isfinite(bound):
+        return "no bound (HiGHS stopped before it had one)"
+    return f"{bound / 1e6:,.1f} million USD (no allocation can do better)"
+
+
+def _warn(result: RunResult) -> None:
+    """Print the result's warnings (e.g. badly scaled data) on stderr, one line each."""
+    for line in result.warnings:
+        err.print(Text.assemble(("warning:", "yellow"), " ", line))
 
 
 def _explain(result: RunResult, elastic: bool) -> None:
@@ -137,13 +155,20 @@ def solve(
     sc = load_or_exit(scenario, "nothing was solved")
     _check_out_dir(out_dir)
     options = SolveOptions(time_limit_s=time_limit)
-    from ndalloc.api import solve as solve_scenario  # Pyomo and HiGHS load only to solve
-    from ndalloc.results.checks import ConservationError
-    from ndalloc.runs import write_run
+    try:
+        from ndalloc.api import solve as solve_scenario  # Pyomo and HiGHS load only to solve
+        from ndalloc.results.checks import ConservationError
+        from ndalloc.runs import write_run
+    except KeyboardInterrupt:  # Ctrl-C while the solver loads: as during the solve
+        err.print("interrupted: no run folder was written")
+        raise typer.Exit(130) from None
 
     try:
         with out.status(f"solving {sc.name} ..."):
             result = solve_scenario(sc, options=options, elastic=elastic)
+        _warn(result)
+        if result.status is Status.INTERRUPTED:
+            raise KeyboardInterrupt  # an interrupted solve leaves no run folder
         folder = write_run(result, sc, options, out_dir, started)
     except ConservationError as exc:
         err.print(f"[bold red]result rejected[/]: {exc}", highlight=False)
