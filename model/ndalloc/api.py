@@ -9,7 +9,8 @@ from pathlib import Path
 from ndalloc.data.loader import load_scenario
 from ndalloc.data.scenario import Scenario
 from ndalloc.lp.build import ExtraConstraints, build_model
-from ndalloc.results.checks import check_conservation
+from ndalloc.lp.scaling import scaling_warnings
+from ndalloc.results.checks import ConservationError, check_solution
 from ndalloc.results.tables import RunResult, extract_result
 from ndalloc.solver.explain import elastic_violations, irreducible_conflict
 from ndalloc.solver.highs import solve_model
@@ -28,7 +29,9 @@ def solve(
     """Build and solve the allocation LP of a scenario (object, folder or bundled name).
 
     Always returns a RunResult; check `result.status` (or `result.optimal`) before reading
-    tables. An optimal result has passed the conservation checks. An infeasible result carries
+    tables. An optimal result has passed the post-solve checks (conservation, bounds, duals;
+    `ndalloc.results.checks`), and `warnings` lists badly scaled data found before solving
+    (`ndalloc.lp.scaling`). An infeasible result carries
     `conflict` (an irreducible infeasible subset in the scenario's names) and, with
     `elastic=True`, `violations` (the least changes of data limits that make it feasible).
     """
@@ -40,6 +43,7 @@ def solve(
         raise ValueError("give time_limit_s either directly or in options, not both")
     t0 = time.perf_counter()
     built = build_model(scenario, extra=extra)
+    warnings = scaling_warnings(built, scenario)
     t1 = time.perf_counter()
     outcome = solve_model(built, options)
     t2 = time.perf_counter()
@@ -56,6 +60,12 @@ def solve(
             result, conflict=tuple(map(str, conflict)), violations=tuple(map(str, found))
         )
         timings["explain_s"] = time.perf_counter() - t3
-    result = replace(result, timings_s=timings)
-    check_conservation(result)
+    result = replace(result, timings_s=timings, warnings=tuple(warnings))
+    try:
+        check_solution(result)
+    except ConservationError as exc:
+        if not warnings:
+            raise
+        said = "\n  ".join(f"warning: {w}" for w in warnings)
+        raise type(exc)(f"{exc}\n  found before solving:\n  {said}") from exc
     return result

@@ -78,6 +78,8 @@ def manifest(
         "violations": list(result.violations),
         "timings_s": dict(result.timings_s),
         "options": asdict(options),
+        "random_seed": options.random_seed,
+        "warnings": list(result.warnings),
         "solver": {"name": "HiGHS", "version": result.solver_version},
         "versions": package_versions(),
         "git_commit": git_commit(),

@@ -1,53 +1,297 @@
-"""Checks every optimal solve must pass before its numbers are shown to anyone."""
+"""Checks every optimal solve must pass before its numbers are shown to anyone.
+
+Read from the result tables alone (what a planner would read), after every optimal solve:
+
+- conservation: oxide supplied = oxide used, per year; each maker's feed = oxide_per_t x its
+  magnets; magnets made + imported + short = demand, made = delivered domestic and imported =
+  delivered import, per year; the allocation table agrees with the variable tables;
+- bounds: every variable >= 0 and every constraint row within its limit (activity against
+  right-hand side, in the sense the row is written in docs/formulation.md section 6);
+- duals: complementary slackness and signs for a maximisation: a row with slack has dual 0,
+  a <= row has dual >= 0 and a >= row dual <= 0; every reduced cost is <= 0 (no variable has
+  an upper bound of its own) and 0 on a variable strictly above 0.
+
+Quantities are compared with an absolute tolerance in tonnes; duals and reduced costs (USD)
+with a tolerance relative to the largest dual or reduced cost of the result. A failure raises
+an error naming the family, key and numbers: a result that fails is never returned.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pandas as pd
 
 from ndalloc.results.tables import RunResult
 
-#: Largest imbalance tolerated in a conservation check (t).
+#: Largest imbalance or bound violation tolerated, in tonnes (absolute).
 CONSERVATION_TOL_T = 1e-6
+#: Largest dual or reduced-cost error tolerated, relative to the largest |dual| or |reduced
+#: cost| of the result (at least 1 USD/t).
+DUAL_RTOL = 1e-6
+#: At most this many problems are spelled out in an error message.
+MAX_LISTED = 20
+
+#: Columns of a variable table that are not part of its key.
+_VAR_VALUES = {"value_t", "reduced_cost_pv_usd_per_t", "unit"}
+#: Columns of a dual table that are not part of its key.
+_DUAL_VALUES = {
+    "activity_t",
+    "rhs_t",
+    "slack_t",
+    "binding",
+    "value_pv_usd_per_t",
+    "value_usd_per_t",
+    "unit",
+    "meaning",
+}
+#: Allocation column -> (variable family, import product or None), summed per year.
+_ALLOCATION = {
+    "output_t": ("output", None),
+    "oxide_imports_t": ("imports", "oxide"),
+    "stock_release_t": ("release", None),
+    "exports_t": ("export", None),
+    "to_makers_t": ("feed", None),
+    "stock_inject_t": ("inject", None),
+    "unallocated_t": ("unallocated", None),
+    "magnets_made_t": ("make", None),
+    "magnet_imports_t": ("imports", "magnet"),
+    "magnet_shortage_t": ("shortage", None),
+    "stock_level_t": ("level", None),
+}
 
 
 class ConservationError(RuntimeError):
-    """Reported flows do not add up: the result must not be used."""
+    """Reported flows do not add up (or another post-solve check failed): do not use the result."""
+
+
+class SolutionCheckError(ConservationError):
+    """A post-solve check of bounds, duals or reduced costs failed: do not use the result."""
+
+
+def _raise(problems: list[str], what: str, error: type[ConservationError]) -> None:
+    if not problems:
+        return
+    listed = problems[:MAX_LISTED]
+    more = len(problems) - len(listed)
+    tail = f"\n  ... and {more} more" if more else ""
+    raise error(f"{what} failed ({len(problems)} problem(s)):\n  " + "\n  ".join(listed) + tail)
+
+
+def check_solution(
+    result: RunResult, tol_t: float = CONSERVATION_TOL_T, dual_rtol: float = DUAL_RTOL
+) -> None:
+    """Every post-solve check; raises SolutionCheckError listing every problem found."""
+    if not result.optimal:
+        return
+    problems = conservation_problems(result, tol_t)
+    problems += bound_problems(result, tol_t)
+    problems += dual_problems(result, tol_t, dual_rtol)
+    _raise(problems, "post-solve check", SolutionCheckError)
 
 
 def check_conservation(result: RunResult, tol_t: float = CONSERVATION_TOL_T) -> None:
-    """Oxide supplied equals oxide used each year, and each maker's feed matches its magnets.
+    """Oxide and magnets balance each year and each maker's feed matches its magnets.
 
     Raises ConservationError naming every year and maker that fails.
     """
-    if not result.optimal:
-        return
+    if result.optimal:
+        _raise(conservation_problems(result, tol_t), "conservation check", ConservationError)
+
+
+def check_bounds(result: RunResult, tol_t: float = CONSERVATION_TOL_T) -> None:
+    """Every variable >= 0 and every constraint row within its limit."""
+    if result.optimal:
+        _raise(bound_problems(result, tol_t), "bounds check", SolutionCheckError)
+
+
+def check_duals(
+    result: RunResult, tol_t: float = CONSERVATION_TOL_T, dual_rtol: float = DUAL_RTOL
+) -> None:
+    """Complementary slackness and the signs of duals and reduced costs (maximisation)."""
+    if result.optimal:
+        _raise(dual_problems(result, tol_t, dual_rtol), "dual check", SolutionCheckError)
+
+
+# --- conservation --------------------------------------------------------------------------
+
+
+def _years(result: RunResult) -> list[int]:
+    return [int(y) for y in result.allocation["year"]]
+
+
+def _per_year(result: RunResult, family: str, product: str | None = None) -> pd.Series:
+    """The values of a variable family summed by year (0 in a year without rows)."""
+    frame = result.variables[family]
+    if product is not None:
+        frame = frame[frame["product"] == product]
+    sums = frame.groupby("year")["value_t"].sum() if not frame.empty else pd.Series(dtype=float)
+    return sums.reindex(_years(result), fill_value=0.0).astype(float)
+
+
+def conservation_problems(result: RunResult, tol_t: float = CONSERVATION_TOL_T) -> list[str]:
+    out = _allocation_problems(result, tol_t)
     a = result.allocation
     supplied = a["output_t"] + a["oxide_imports_t"] + a["stock_release_t"]
     used = a["exports_t"] + a["to_makers_t"] + a["stock_inject_t"] + a["unallocated_t"]
-    gap = (supplied - used).abs()
-    problems = [
-        f"oxide {int(y)}: supplied {s:.6f} t, used {u:.6f} t"
-        for y, s, u, g in zip(a["year"], supplied, used, gap, strict=True)
-        if g > tol_t
+    out += [
+        f"oxide {y}: supplied {s:.6f} t, used {u:.6f} t (differ by {s - u:.3g} t)"
+        for y, s, u in zip(_years(result), supplied, used, strict=True)
+        if abs(s - u) > tol_t
     ]
-    problems += _maker_problems(result, tol_t)
-    if problems:
-        raise ConservationError("conservation check failed:\n  " + "\n  ".join(problems))
+    out += _maker_problems(result, tol_t)
+    out += _magnet_problems(result, tol_t)
+    return out
+
+
+def _allocation_problems(result: RunResult, tol_t: float) -> list[str]:
+    """The allocation table (what planners read first) must be the sums of the variables."""
+    out = []
+    a = result.allocation.set_index("year")
+    for column, (family, product) in _ALLOCATION.items():
+        sums = _per_year(result, family, product)
+        for y, reported, summed in zip(_years(result), a[column], sums, strict=True):
+            if abs(reported - summed) > tol_t:
+                what = f"{family} ({product})" if product else family
+                out.append(
+                    f"allocation {y} {column}: {reported:.6f} t, but the {what} variables "
+                    f"sum to {summed:.6f} t"
+                )
+    return out
 
 
 def _maker_problems(result: RunResult, tol_t: float) -> list[str]:
-    feed = result.variables["feed"].set_index(["maker", "year"])["value_t"]
-    make = result.variables["make"].set_index(["maker", "year"])["value_t"]
-    conversion = result.duals["maker_conversion"].set_index(["maker", "year"])
-    if feed.empty:
+    conversion = result.duals["maker_conversion"]
+    if conversion.empty:
         return []
     # oxide_per_t * make - feed = rhs (0): the activity column holds the left-hand side.
-    gap = (conversion["activity_t"] - conversion["rhs_t"]).abs()
-    bad = gap[gap > tol_t]
-    out = [f"maker {m} {y}: oxide_per_t*make - feed = {g:.3g} t" for (m, y), g in bad.items()]
-    out += [
-        f"maker {m} {y}: negative flow"
-        for (m, y), v in pd.concat([feed, make]).items()
-        if v < -tol_t
+    gap = conversion["activity_t"] - conversion["rhs_t"]
+    return [
+        f"maker {m} {int(y)}: oxide_per_t x make - feed = {g:.3g} t (must be 0)"
+        for m, y, g in zip(conversion["maker"], conversion["year"], gap, strict=True)
+        if abs(g) > tol_t
     ]
+
+
+def _magnet_problems(result: RunResult, tol_t: float) -> list[str]:
+    made = _per_year(result, "make")
+    imported = _per_year(result, "imports", "magnet")
+    short = _per_year(result, "shortage")
+    domestic = _per_year(result, "deliver_domestic")
+    delivered_import = _per_year(result, "deliver_import")
+    balance = result.duals["demand_balance"]
+    demand = (
+        balance.groupby("year")["rhs_t"].sum() if not balance.empty else pd.Series(dtype=float)
+    ).reindex(_years(result), fill_value=0.0)
+    out = []
+    for y in _years(result):
+        m, i, s, d = made[y], imported[y], short[y], float(demand[y])
+        if abs(m + i + s - d) > tol_t:
+            out.append(
+                f"magnets {y}: made {m:.6f} + imported {i:.6f} + shortage {s:.6f} = "
+                f"{m + i + s:.6f} t, demand {d:.6f} t"
+            )
+        if abs(m - domestic[y]) > tol_t:
+            out.append(f"magnets {y}: made {m:.6f} t, delivered domestic {domestic[y]:.6f} t")
+        if abs(i - delivered_import[y]) > tol_t:
+            out.append(
+                f"magnets {y}: imported {i:.6f} t, delivered import {delivered_import[y]:.6f} t"
+            )
+    return out
+
+
+# --- bounds --------------------------------------------------------------------------------
+
+
+def _keyed(frame: pd.DataFrame, values: set[str]) -> Iterator[tuple[str, dict]]:
+    """Each row of a table with its key as text ("irel 2026")."""
+    index = [c for c in frame.columns if c not in values]
+    for record in frame.to_dict("records"):
+        yield " ".join(str(record[c]) for c in index), record
+
+
+def _slack(sense: str, activity: float, rhs: float) -> float:
+    """How far inside its limit a row is (negative: violated)."""
+    if sense == "<=":
+        return rhs - activity
+    if sense == ">=":
+        return activity - rhs
+    return -abs(activity - rhs)
+
+
+def bound_problems(result: RunResult, tol_t: float = CONSERVATION_TOL_T) -> list[str]:
+    out = []
+    for family, frame in result.variables.items():
+        for key, r in _keyed(frame, _VAR_VALUES):
+            if r["value_t"] < -tol_t:
+                out.append(f"variable {family} {key}: {r['value_t']:.6g} t < 0")
+    for family, frame in result.duals.items():
+        if frame.empty:
+            continue
+        sense = result.senses.get(family)
+        if sense is None:
+            out.append(f"{family}: no sense recorded for its rows; cannot check them")
+            continue
+        for key, r in _keyed(frame, _DUAL_VALUES):
+            activity, rhs = float(r["activity_t"]), float(r["rhs_t"])
+            if _slack(sense, activity, rhs) < -tol_t:
+                out.append(
+                    f"{family} {key}: activity {activity:.6f} t violates "
+                    f"{sense} {rhs:.6f} t (by {abs(activity - rhs):.3g} t)"
+                )
+    return out
+
+
+# --- duals and reduced costs ---------------------------------------------------------------
+
+
+def dual_tolerance(result: RunResult, dual_rtol: float = DUAL_RTOL) -> float:
+    """`dual_rtol` times the largest |dual| or |reduced cost| of the result (USD/t, >= 1)."""
+    scale = 1.0
+    for frame in result.duals.values():
+        if not frame.empty:
+            scale = max(scale, float(frame["value_pv_usd_per_t"].abs().max()))
+    for frame in result.variables.values():
+        if not frame.empty:
+            scale = max(scale, float(frame["reduced_cost_pv_usd_per_t"].abs().max()))
+    return dual_rtol * scale
+
+
+def dual_problems(
+    result: RunResult, tol_t: float = CONSERVATION_TOL_T, dual_rtol: float = DUAL_RTOL
+) -> list[str]:
+    tol = dual_tolerance(result, dual_rtol)
+    out = []
+    for family, frame in result.duals.items():
+        if frame.empty:
+            continue
+        sense = result.senses.get(family)
+        if sense is None:
+            out.append(f"{family}: no sense recorded for its rows; cannot check its duals")
+            continue
+        for key, r in _keyed(frame, _DUAL_VALUES):
+            value = float(r["value_pv_usd_per_t"])
+            slack = _slack(sense, float(r["activity_t"]), float(r["rhs_t"]))
+            if abs(value) > tol and slack > tol_t:
+                out.append(
+                    f"dual {family} {key}: {value:.6g} USD/t on a row with slack {slack:.6g} t "
+                    f"(a row that does not bind has dual 0)"
+                )
+            if sense == "<=" and value < -tol:
+                out.append(f"dual {family} {key}: {value:.6g} USD/t on a <= row (must be >= 0)")
+            if sense == ">=" and value > tol:
+                out.append(f"dual {family} {key}: {value:.6g} USD/t on a >= row (must be <= 0)")
+    for family, frame in result.variables.items():
+        for key, r in _keyed(frame, _VAR_VALUES):
+            rc, value = float(r["reduced_cost_pv_usd_per_t"]), float(r["value_t"])
+            if rc > tol:
+                out.append(
+                    f"reduced cost {family} {key}: {rc:.6g} USD/t > 0 (forcing a variable up "
+                    "cannot gain in this maximisation: must be <= 0)"
+                )
+            elif rc < -tol and value > tol_t:
+                out.append(
+                    f"reduced cost {family} {key}: {rc:.6g} USD/t on a variable at {value:.6g} t "
+                    "(must be 0 off its bound of 0)"
+                )
     return out

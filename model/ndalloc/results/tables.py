@@ -48,6 +48,11 @@ class RunResult:
     """When infeasible: the limits of an irreducible infeasible subset, in the scenario's names."""
     violations: tuple[str, ...] = ()
     """When infeasible and solved elastically: the least changes of limits that make it feasible."""
+    warnings: tuple[str, ...] = ()
+    """Problems found before solving (e.g. badly scaled data), in the scenario's names."""
+    senses: Mapping[str, str] = field(default_factory=dict)
+    """Sense of each constraint family as written in docs/formulation.md section 6: '<=',
+    '>=' or '=' (for the post-solve checks)."""
 
     @property
     def optimal(self) -> bool:
@@ -165,6 +170,17 @@ def allocation_table(variables: Mapping[str, pd.DataFrame], years: list[int]) ->
     return table
 
 
+def row_senses(built: BuiltModel) -> dict[str, str]:
+    """The sense of each constraint family that has rows: '<=', '>=' or '='."""
+    out = {}
+    for name, family in built.constraints.items():
+        for key in family.component:
+            c = family.component[key]
+            out[name] = "=" if c.equality else ("<=" if c.has_ub() else ">=")
+            break
+    return out
+
+
 def extract_result(
     built: BuiltModel, outcome: SolveOutcome, scenario: str, timings_s: Mapping[str, float]
 ) -> RunResult:
@@ -198,6 +214,7 @@ def extract_result(
         duals=dual_frames,
         allocation=allocation_table(variables, built.data.years),
         marginal_values=marginal_values(dual_frames),
+        senses=row_senses(built),
         counts=counts,
         timings_s=dict(timings_s),
         solver_version=outcome.solver_version,
