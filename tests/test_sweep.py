@@ -205,3 +205,11 @@ def test_ctrl_c_keeps_finished_points_marked_partial(tmp_path):
     assert manifest["status"] == "partial"
     assert 0 < manifest["points_completed"] < manifest["points_total"] == 20000
     assert len(pd.read_csv(folder / "points.csv")) == manifest["points_completed"]
+
+
+def test_tornado_on_a_chosen_list_ranks_several_outputs(tmp_path):
+    result = run_sweep(small(tmp_path / "s"), tornado_on=True, tornado_params=["sources."])
+    assert result.ranking["parameter"].tolist() == ["sources.capacity_t[irel]"]
+    row = result.ranking.iloc[0]
+    # exports: 5 t at low capacity, 6 t at high; the swing is reported for each output
+    assert (row["exports_t_low"], row["exports_t_high"], row["exports_t_swing"]) == (5.0, 6.0, 1.0)

@@ -33,6 +33,14 @@ def sweep(
             "--tornado", help="Move each ranged parameter to its low and high, one at a time."
         ),
     ] = False,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="With --tornado: only parameters whose label starts with this"
+            " (e.g. sources. or demand.demand_t[ev]); repeatable.",
+        ),
+    ] = None,
     pct: Annotated[
         float | None,
         typer.Option(
@@ -58,11 +66,11 @@ def sweep(
 
     started = datetime.now(UTC)
     sc = load_or_exit(scenario, "nothing was swept")
-    if pct is not None and not tornado:
-        err.print("--pct goes with --tornado")
+    if (pct is not None or param) and not tornado:
+        err.print("--pct and --param go with --tornado")
         raise typer.Exit(EXIT_INPUT)
     try:
-        mode, points = plan(sc, vary or [], pct, tornado, monte_carlo, seed)
+        mode, points = plan(sc, vary or [], pct, tornado, monte_carlo, seed, param or [])
     except SpecError as exc:
         err.print(f"invalid sweep: {exc}", highlight=False, markup=False)
         raise typer.Exit(EXIT_INPUT) from None
@@ -86,6 +94,7 @@ def sweep(
                 seed=seed,
                 workers=workers,
                 dask=dask,
+                tornado_params=param or [],
                 progress=lambda done, _total: bar.update(task, completed=done),
             )
         folder = write_sweep(result, out_dir, started)

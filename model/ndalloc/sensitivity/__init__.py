@@ -23,6 +23,9 @@ from ndalloc.sensitivity.points import Point, grid, monte_carlo, ranking, tornad
 from ndalloc.sensitivity.run import Progress, SweepOutcome, run_points
 from ndalloc.sensitivity.spec import SpecError, parse_vary
 
+#: Outputs a tornado is ranked on (by the first), with their swings reported.
+RANKED_OUTPUTS = ("objective_usd", "exports_t", "to_makers_t", "magnet_shortage_t")
+
 __all__ = ["SpecError", "SweepResult", "plan", "run_sweep", "sweep", "write_sweep"]
 
 
@@ -48,6 +51,7 @@ def plan(
     tornado_on: bool = False,
     monte_carlo_n: int | None = None,
     seed: int = 0,
+    tornado_params: Sequence[str] = (),
 ) -> tuple[str, list[Point]]:
     """The mode and points of a sweep; exactly one of vary, tornado, Monte Carlo."""
     modes = [bool(vary), tornado_on, monte_carlo_n is not None]
@@ -56,10 +60,11 @@ def plan(
     if vary:
         return "grid", grid([parse_vary(v) for v in vary])
     if tornado_on:
-        points = tornado(scenario, tornado_pct)
+        points = tornado(scenario, tornado_pct, tornado_params)
         if len(points) == 1:
             raise SpecError(
-                "no parameter has a range (low/high) to move; give --tornado PCT instead"
+                "no parameter to move: none has a range (low/high) or matches --param;"
+                " give --pct to move every parameter by a percentage"
             )
         return "tornado", points
     assert monte_carlo_n is not None
@@ -79,13 +84,16 @@ def run_sweep(
     workers: int = 1,
     dask: str | None = None,
     progress: Progress | None = None,
+    tornado_params: Sequence[str] = (),
 ) -> SweepResult:
     """Plan and run a sweep; see `sweep` for the short form."""
     import time
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    mode, points = plan(scenario, vary, tornado_pct, tornado_on, monte_carlo_n, seed)
+    mode, points = plan(
+        scenario, vary, tornado_pct, tornado_on, monte_carlo_n, seed, tornado_params
+    )
     start = time.perf_counter()
     outcome: SweepOutcome = run_points(
         scenario, points, workers=workers, dask=dask, progress=progress
@@ -99,8 +107,13 @@ def run_sweep(
         "seed": seed,
         "workers": workers,
         "dask": dask,
+        "tornado_params": list(tornado_params),
     }
-    ranked = ranking(outcome.table) if mode == "tornado" and not outcome.table.empty else None
+    ranked = (
+        ranking(outcome.table, RANKED_OUTPUTS)
+        if mode == "tornado" and not outcome.table.empty
+        else None
+    )
     return SweepResult(
         scenario=scenario,
         mode=mode,

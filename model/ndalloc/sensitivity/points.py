@@ -83,16 +83,19 @@ def _row_patch(table: str, record: Record, value: float) -> Patch:
     return Patch(table=table, key=key, year=year, column=model.MAIN, value=value)
 
 
-def tornado(scenario: Scenario, pct: float | None = None) -> list[Point]:
+def tornado(scenario: Scenario, pct: float | None = None, only: Sequence[str] = ()) -> list[Point]:
     """The base, then each parameter at its low and at its high, one at a time.
 
     Without `pct`, every parameter with a range moves each year's value to that year's low
     (high), or keeps it where that year has no bound. With `pct`, every parameter moves by
-    -pct % and +pct %.
+    -pct % and +pct %. `only` keeps the parameters whose label starts with one of its
+    entries (e.g. "sources.", "demand.demand_t[ev]").
     """
     points = [Point(0, {"parameter": "base", "side": "base"})]
     for parameter in parameters(scenario):
         if pct is None and not parameter.ranged:
+            continue
+        if only and not any(parameter.label.startswith(prefix) for prefix in only):
             continue
         for side in ("low", "high"):
             patches = []
