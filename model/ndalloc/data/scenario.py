@@ -84,9 +84,10 @@ class Scenario:
         return hashlib.sha256(blob).hexdigest()
 
 
+_DTYPES: dict[object, str] = {int: "int64", float: "float64", bool: "bool"}
+
+
 def _empty_dtypes(model: type[Record]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, info in model.model_fields.items():
-        ann = info.annotation
-        out[name] = {int: "int64", float: "float64", bool: "bool"}.get(ann, "object")  # type: ignore[call-overload]
-    return out
+    return {
+        name: _DTYPES.get(info.annotation, "object") for name, info in model.model_fields.items()
+    }

@@ -96,7 +96,7 @@ class SweepEngine:
             for column, fam, flt in TOTALS
         ]
         self._oxide_rows = sorted(
-            (int(k[0]), r) for (f, k), r in self.row.items() if f == "oxide_balance"
+            (int(str(k[0])), r) for (f, k), r in self.row.items() if f == "oxide_balance"
         )
 
     # --- input rows -> HiGHS entries ---------------------------------------------------------
