@@ -230,7 +230,7 @@ def test_concurrent_solves_give_distinct_complete_runs(concurrent):
         assert manifest["status"] == "optimal"
         assert "allocation.csv" in manifest["tables"]
         on_disk = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST)
-        assert on_disk == sorted(manifest["tables"]), folder.name
+        assert on_disk == sorted(manifest["tables"] + manifest["reports"]), folder.name
         for name in manifest["tables"]:
             assert (folder / name).stat().st_size > 0, (folder.name, name)
 
@@ -289,8 +289,9 @@ def test_time_limit_run_has_no_tables_and_says_there_is_no_bound(tmp_path):
     assert "best bound no bound (HiGHS stopped before it had one)" in lines, proc.stdout
     assert "tables none written: the solve did not reach optimality" in lines, proc.stdout
     (run,) = (tmp_path / "runs").iterdir()
-    assert [p.name for p in run.iterdir()] == [MANIFEST]  # the manifest only, no tables
     manifest = json.loads((run / MANIFEST).read_text(encoding="utf-8"))
+    # the manifest and the short report only, no tables
+    assert sorted(p.name for p in run.iterdir()) == sorted([MANIFEST, *manifest["reports"]])
     assert manifest["status"] == "time_limit"
     assert manifest["tables"] == []
     assert manifest["objective_usd"] is None

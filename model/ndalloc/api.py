@@ -8,13 +8,13 @@ from pathlib import Path
 
 from ndalloc.data.loader import load_scenario
 from ndalloc.data.scenario import Scenario
-from ndalloc.lp.build import ExtraConstraints, build_model
+from ndalloc.lp.build import ExtraConstraints, build_lp, build_model
 from ndalloc.lp.scaling import scaling_warnings
 from ndalloc.results.checks import ConservationError, check_solution
 from ndalloc.results.tables import RunResult, extract_result
 from ndalloc.solver.explain import elastic_violations, irreducible_conflict
-from ndalloc.solver.highs import solve_model
-from ndalloc.solver.ranging import ranging_table
+from ndalloc.solver.highs import detach, free_memory, read_solution, solve_model, write_mps
+from ndalloc.solver.ranging import ranging_table, read_ranges
 from ndalloc.solver.status import SolveOptions, Status
 
 
@@ -25,6 +25,8 @@ def solve(
     options: SolveOptions | None = None,
     extra: ExtraConstraints | None = None,
     elastic: bool = False,
+    plain: bool = False,
+    mps: str | Path | None = None,
 ) -> RunResult:
     """Build and solve the allocation LP of a scenario (object, folder or bundled name).
 
@@ -34,6 +36,11 @@ def solve(
     (`ndalloc.lp.scaling`). An infeasible result carries
     `conflict` (an irreducible infeasible subset in the scenario's names) and, with
     `elastic=True`, `violations` (the least changes of data limits that make it feasible).
+
+    The LP is built as arrays and handed to HiGHS directly (`ndalloc.lp.build.build_lp`).
+    `plain=True`, or `extra` constraints (a hook on the Pyomo registry), builds it with Pyomo
+    instead and solves it through Pyomo's persistent HiGHS interface: slower, the same LP and
+    the same answer. `mps` writes the LP that was solved to that file (MPS, HiGHS writeModel).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -42,25 +49,43 @@ def solve(
     elif time_limit_s is not None:
         raise ValueError("give time_limit_s either directly or in options, not both")
     t0 = time.perf_counter()
-    built = build_model(scenario, extra=extra)
+    pyomo = plain or extra is not None
+    built = build_model(scenario, extra=extra) if pyomo else build_lp(scenario)
     warnings = scaling_warnings(built, scenario)
     t1 = time.perf_counter()
     outcome = solve_model(built, options)
     t2 = time.perf_counter()
     timings = {"build_s": t1 - t0, "solve_s": t2 - t1}
-    result = extract_result(built, outcome, scenario.name, timings)
+    # Read everything needed from HiGHS, then free it before the tables are built.
+    solution = ranges = None
     if outcome.status is Status.OPTIMAL:
-        result = replace(result, ranging=ranging_table(built, outcome.solver, scenario))
-    timings["extract_s"] = time.perf_counter() - t2
+        solution = read_solution(outcome.highs)
+        ranges = read_ranges(built, outcome, solution)
+    t3 = time.perf_counter()
+    conflict: tuple[str, ...] = ()
+    found: tuple[str, ...] = ()
     if outcome.status in (Status.INFEASIBLE, Status.INFEASIBLE_OR_UNBOUNDED):
-        t3 = time.perf_counter()
-        conflict = irreducible_conflict(built, outcome.solver, scenario)
-        found = elastic_violations(built, outcome.solver, scenario) if elastic else []
-        result = replace(
-            result, conflict=tuple(map(str, conflict)), violations=tuple(map(str, found))
-        )
+        conflict = tuple(map(str, irreducible_conflict(built, outcome, scenario)))
+        if elastic:
+            found = tuple(map(str, elastic_violations(built, outcome, scenario)))
         timings["explain_s"] = time.perf_counter() - t3
-    result = replace(result, timings_s=timings, warnings=tuple(warnings))
+    if mps is not None:
+        write_mps(built, outcome, Path(mps))
+    size = sum(map(len, outcome.cols.values())) + sum(map(len, outcome.rows.values()))
+    outcome = detach(outcome)
+    free_memory(size)
+    t4 = time.perf_counter()
+    result = extract_result(built, outcome, scenario.name, timings, solution=solution)
+    if outcome.status is Status.OPTIMAL:
+        result = replace(result, ranging=ranging_table(built, outcome, scenario, ranges))
+    timings["extract_s"] = (t3 - t2) + (time.perf_counter() - t4)
+    result = replace(
+        result,
+        conflict=conflict,
+        violations=found,
+        timings_s=timings,
+        warnings=tuple(warnings),
+    )
     try:
         check_solution(result)
     except ConservationError as exc:

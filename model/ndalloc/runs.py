@@ -132,17 +132,27 @@ def write_run(
     options: SolveOptions,
     runs_dir: Path,
     started_at: datetime,
+    *,
+    reports: bool = True,
 ) -> Path:
-    """Write the run atomically and return its folder."""
+    """Write the run atomically and return its folder.
+
+    With `reports` (the default), the folder also gets report.html and results.xlsx, built
+    from its CSV tables and manifest (`ndalloc.report`) and listed in the manifest's "reports".
+    """
+    staged: list[Path] = []
 
     def write_tables(staging: Path) -> None:
         for name, table in result.tables().items():
             table.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+        staged.append(staging)
 
-    return publish(
-        runs_dir,
-        scenario.name,
-        started_at,
-        write_tables,
-        lambda run_id: manifest(result, scenario, options, run_id, started_at),
-    )
+    def make_manifest(run_id: str) -> dict[str, Any]:
+        data = manifest(result, scenario, options, run_id, started_at)
+        if reports:
+            from ndalloc.report import attach_reports
+
+            attach_reports(staged[-1], data)
+        return data
+
+    return publish(runs_dir, scenario.name, started_at, write_tables, make_manifest)

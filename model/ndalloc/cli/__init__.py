@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from ndalloc.cli import compare, excel, scenarios, solve, sweep  # noqa: F401  (registers the commands)
+from ndalloc.cli import (  # noqa: F401  (registers the commands)
+    compare,
+    excel,
+    generate,
+    report,
+    scenarios,
+    solve,
+    sweep,
+)
 from ndalloc.cli.app import app, err
 from ndalloc.cli.solve import EXIT_CODES, EXIT_OTHER
 

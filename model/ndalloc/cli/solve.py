@@ -149,6 +149,29 @@ def solve(
             help="If infeasible, also find the least changes of data limits that make it feasible.",
         ),
     ] = False,
+    write_mps: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-mps",
+            help="Also write the LP that was solved to this MPS file (HiGHS writeModel).",
+        ),
+    ] = None,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain",
+            help="Build the LP with Pyomo and solve it through Pyomo's HiGHS interface"
+            " (slower, the same answer; for comparison).",
+        ),
+    ] = False,
+    reports: Annotated[
+        bool,
+        typer.Option(
+            "--reports/--no-reports",
+            help="Write report.html and results.xlsx into the run folder (large scenarios:"
+            " --no-reports writes the CSV tables and manifest only).",
+        ),
+    ] = True,
 ) -> None:
     """Solve a scenario and write its run folder."""
     started = datetime.now(UTC)
@@ -165,11 +188,13 @@ def solve(
 
     try:
         with out.status(f"solving {sc.name} ..."):
-            result = solve_scenario(sc, options=options, elastic=elastic)
+            result = solve_scenario(
+                sc, options=options, elastic=elastic, plain=plain, mps=write_mps
+            )
         _warn(result)
         if result.status is Status.INTERRUPTED:
             raise KeyboardInterrupt  # an interrupted solve leaves no run folder
-        folder = write_run(result, sc, options, out_dir, started)
+        folder = write_run(result, sc, options, out_dir, started, reports=reports)
     except ConservationError as exc:
         err.print(f"[bold red]result rejected[/]: {exc}", highlight=False)
         raise typer.Exit(EXIT_INTERNAL) from None

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyomo.environ as pyo
+import numpy as np
+import pandas as pd
 
 from ndalloc.lp.data import ModelData, by_year
-from ndalloc.lp.registry import Registry
+from ndalloc.lp.registry import ArrayRegistry, Registry, Terms, each_row
 
 
 def _terms(var: Any, ks: list[Any]) -> Any:
+    import pyomo.environ as pyo
+
     return pyo.quicksum(var[k] for k in ks)
 
 
@@ -96,6 +99,72 @@ def _magnet_balance(
         [(y,) for y in sorted(set(out) | set(into))],
         rule,
         ("year",),
+        "t magnet",
+        f"one more tonne of {kind} magnets in the year",
+    )
+
+
+def _years_of(reg: ArrayRegistry, var: str) -> np.ndarray:
+    return reg.keys(var)["year"].to_numpy(dtype=np.int64)
+
+
+def emit_oxide_balance(reg: ArrayRegistry, data: ModelData) -> None:
+    """`add_oxide_balance` as arrays: the same variable and rows, in the same order."""
+    years = pd.DataFrame({"year": data.years})
+    reg.var("unallocated", years, "t oxide", "oxide not used")
+    products = reg.keys("imports")["product"].to_numpy()
+    oxide = np.flatnonzero(products == "oxide")
+    terms = [
+        Terms(var, data.year_rows(_years_of(reg, var)), np.arange(reg.size(var)), 1.0)
+        for var in ("export", "feed", "inject")
+    ]
+    terms.append(each_row("unallocated", None, len(years)))
+    terms += [
+        Terms(var, data.year_rows(_years_of(reg, var)), np.arange(reg.size(var)), -1.0)
+        for var in ("output", "release")
+    ]
+    terms.append(Terms("imports", data.year_rows(_years_of(reg, "imports")[oxide]), oxide, -1.0))
+    reg.constraint(
+        "oxide_balance",
+        years,
+        "=",
+        0.0,
+        terms,
+        "t oxide",
+        "one more tonne of oxide in the year",
+    )
+
+
+def emit_magnet_balances(reg: ArrayRegistry, data: ModelData) -> None:
+    """`add_magnet_balances` as arrays: the same rows, in the same order."""
+    del data
+    made = np.arange(reg.size("make"))
+    products = reg.keys("imports")["product"].to_numpy()
+    imported = np.flatnonzero(products == "magnet")
+    _emit_magnet_balance(
+        reg, "magnet_balance_domestic", "deliver_domestic", "make", made, "domestic"
+    )
+    _emit_magnet_balance(
+        reg, "magnet_balance_import", "deliver_import", "imports", imported, "imported"
+    )
+
+
+def _emit_magnet_balance(
+    reg: ArrayRegistry, name: str, delivered: str, supply: str, supply_pos: np.ndarray, kind: str
+) -> None:
+    out = _years_of(reg, delivered)
+    into = _years_of(reg, supply)[supply_pos]
+    years = np.array(sorted(set(out.tolist()) | set(into.tolist())), dtype=np.int64)
+    row_of = np.searchsorted(years, out), np.searchsorted(years, into)
+    reg.constraint(
+        name,
+        pd.DataFrame({"year": years}),
+        "=",
+        0.0,
+        [
+            Terms(delivered, row_of[0], np.arange(len(out)), 1.0),
+            Terms(supply, row_of[1], supply_pos, -1.0),
+        ],
         "t magnet",
         f"one more tonne of {kind} magnets in the year",
     )

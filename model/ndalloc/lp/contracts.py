@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ndalloc.lp.data import ModelData, column, keys
-from ndalloc.lp.registry import Registry
+import numpy as np
+
+from ndalloc.lp.data import ModelData, column, key_frame, keys, members
+from ndalloc.lp.registry import ArrayRegistry, Registry, each_row
 
 
 def add_contracts(reg: Registry, data: ModelData) -> None:
@@ -44,6 +46,37 @@ def add_contracts(reg: Registry, data: ModelData) -> None:
         committed,
         lambda k, y: export[k, y] + breach[k, y] >= minimum[k, y],
         index,
+        "t oxide",
+        "one more tonne of committed minimum delivery",
+    )
+
+
+def emit_contracts(reg: ArrayRegistry, data: ModelData) -> None:
+    """`add_contracts` as arrays: the same variables and rows, in the same order."""
+    frame = data.contracts
+    n = len(frame)
+    minimum = frame["min_t"].to_numpy(dtype=float)
+    committed, pos = members(frame, np.full(n, True) if data.dense else minimum > 0)
+    reg.var("export", key_frame(frame), "t oxide", "oxide delivered under the contract")
+    reg.var("breach", committed, "t oxide", "delivery short of the contract minimum")
+    # A halted year takes nothing, while its minimum (and so the breach penalty) still applies.
+    halted = frame["halted"].to_numpy(dtype=bool)
+    maximum = np.where(halted, 0.0, frame["max_t"].to_numpy(dtype=float))
+    reg.constraint(
+        "contract_max",
+        key_frame(frame),
+        "<=",
+        maximum,
+        [each_row("export", None, n)],
+        "t oxide",
+        "the partner taking one more tonne",
+    )
+    reg.constraint(
+        "contract_min",
+        committed,
+        ">=",
+        minimum[pos],
+        [each_row("export", pos, len(pos)), each_row("breach", None, len(pos))],
         "t oxide",
         "one more tonne of committed minimum delivery",
     )

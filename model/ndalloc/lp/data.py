@@ -10,9 +10,11 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ndalloc.data.scenario import Scenario
+from ndalloc.data.schema import PROVENANCE, TABLES, columns
 
 Key = tuple[Hashable, ...]
 
@@ -27,6 +29,19 @@ def by_year(keys: Iterable[Key]) -> dict[int, list[Key]]:
 
 def _indexed(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     return frame.set_index(key).sort_index()
+
+
+def table_frame(scenario: Scenario, table: str) -> pd.DataFrame:
+    """The columns of a table that the LP reads (provenance left out), one row per record.
+
+    Read column by column from the records' attributes: the same values as
+    `Scenario.frame`, without dumping each record to a dict or caching a copy.
+    """
+    wanted = [c for c in columns(TABLES[table]) if c not in PROVENANCE]
+    records = scenario.records(table)
+    if not records:
+        return scenario.frame(table)[wanted]
+    return pd.DataFrame({c: [getattr(r, c) for r in records] for c in wanted}, columns=wanted)
 
 
 @dataclass(frozen=True)
@@ -52,8 +67,8 @@ class ModelData:
         years = meta.years
         discount = {y: (1.0 + meta.discount_rate) ** -(y - meta.first_year) for y in years}
 
-        stock = scenario.frame("stockpiles")
-        initial = scenario.frame("stockpile_initial").set_index("stockpile")["initial_t"]
+        stock = table_frame(scenario, "stockpiles")
+        initial = table_frame(scenario, "stockpile_initial").set_index("stockpile")["initial_t"]
         first = stock.groupby("stockpile")["year"].transform("min")
         stock["is_first"] = stock["year"] == first
         stock["initial_t"] = stock["stockpile"].map(initial).fillna(0.0).astype(float)
@@ -61,13 +76,13 @@ class ModelData:
         return cls(
             years=years,
             discount=discount,
-            sources=_indexed(scenario.frame("sources"), ["source", "year"]),
-            contracts=_indexed(scenario.frame("contracts"), ["contract", "year"]),
-            makers=_indexed(scenario.frame("makers"), ["maker", "year"]),
-            demand=_indexed(scenario.frame("demand"), ["sector", "year"]),
-            imports=_indexed(scenario.frame("imports"), ["origin", "product", "year"]),
+            sources=_indexed(table_frame(scenario, "sources"), ["source", "year"]),
+            contracts=_indexed(table_frame(scenario, "contracts"), ["contract", "year"]),
+            makers=_indexed(table_frame(scenario, "makers"), ["maker", "year"]),
+            demand=_indexed(table_frame(scenario, "demand"), ["sector", "year"]),
+            imports=_indexed(table_frame(scenario, "imports"), ["origin", "product", "year"]),
             stockpiles=_indexed(stock, ["stockpile", "year"]),
-            routes=_indexed(scenario.frame("routes"), ["origin", "destination"]),
+            routes=_indexed(table_frame(scenario, "routes"), ["origin", "destination"]),
             dense=dense,
         )
 
@@ -83,6 +98,21 @@ class ModelData:
         factor = years.map(self.discount).to_numpy(dtype=float)
         return dict(zip(keys(frame), (frame[column].to_numpy(dtype=float) * factor), strict=True))
 
+    def discounted_array(self, frame: pd.DataFrame, column: str) -> np.ndarray:
+        """`discounted` as an array in the frame's row order (the same products)."""
+        if frame.empty:
+            return np.zeros(0)
+        return frame[column].to_numpy(dtype=float) * self.factors(frame)
+
+    def factors(self, frame: pd.DataFrame) -> np.ndarray:
+        """The discount factor of each row's year, in row order."""
+        years = frame.index.get_level_values("year")
+        return years.map(self.discount).to_numpy(dtype=float)
+
+    def year_rows(self, years: np.ndarray) -> np.ndarray:
+        """Position of each year in `years` of the horizon (0 for the first year)."""
+        return np.asarray(years, dtype=np.int64) - self.years[0]
+
 
 def keys(frame: pd.DataFrame) -> list[Key]:
     """The index of a frame as a list of tuples (one-level indexes become 1-tuples)."""
@@ -94,3 +124,14 @@ def keys(frame: pd.DataFrame) -> list[Key]:
 def column(frame: pd.DataFrame, name: str) -> dict[Key, float]:
     """One numeric column as a dict keyed by index tuple."""
     return dict(zip(keys(frame), frame[name].to_numpy(dtype=float), strict=True))
+
+
+def key_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The index of a frame as a table of key columns (one row per row of the frame)."""
+    return frame.index.to_frame(index=False)
+
+
+def members(frame: pd.DataFrame, mask: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """The key table of the rows where `mask` holds, and their positions in the frame."""
+    pos = np.flatnonzero(mask)
+    return key_frame(frame).iloc[pos].reset_index(drop=True), pos

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ndalloc.lp.data import ModelData, column, keys
-from ndalloc.lp.registry import Registry
+import numpy as np
+
+from ndalloc.lp.data import ModelData, column, key_frame, keys, members
+from ndalloc.lp.registry import ArrayRegistry, Registry, each_row
 
 
 def add_demand(reg: Registry, data: ModelData) -> None:
@@ -45,6 +47,41 @@ def add_demand(reg: Registry, data: ModelData) -> None:
         [k for k in ks if data.dense or share[k] < 1],
         lambda d, y: imported[d, y] <= share[d, y] * demand[d, y],
         index,
+        "t magnet",
+        "one more tonne of imported magnets allowed into the sector",
+    )
+
+
+def emit_demand(reg: ArrayRegistry, data: ModelData) -> None:
+    """`add_demand` as arrays: the same variables and rows, in the same order."""
+    frame = data.demand
+    n = len(frame)
+    ks = key_frame(frame)
+    reg.var("deliver_domestic", ks, "t magnet", "domestic magnets delivered to the sector")
+    reg.var("deliver_import", ks, "t magnet", "imported magnets delivered to the sector")
+    reg.var("shortage", ks, "t magnet", "demand not met")
+    demand = frame["demand_t"].to_numpy(dtype=float)
+    share = frame["import_share_max"].to_numpy(dtype=float)
+    reg.constraint(
+        "demand_balance",
+        ks,
+        "=",
+        demand,
+        [
+            each_row("deliver_domestic", None, n),
+            each_row("deliver_import", None, n),
+            each_row("shortage", None, n),
+        ],
+        "t magnet",
+        "one more tonne of the sector's demand",
+    )
+    capped, pos = members(frame, np.full(n, True) if data.dense else share < 1)
+    reg.constraint(
+        "import_share",
+        capped,
+        "<=",
+        share[pos] * demand[pos],
+        [each_row("deliver_import", pos, len(pos))],
         "t magnet",
         "one more tonne of imported magnets allowed into the sector",
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ndalloc.lp.data import ModelData, column, keys
-from ndalloc.lp.registry import Registry
+from ndalloc.lp.data import ModelData, column, key_frame, keys
+from ndalloc.lp.registry import ArrayRegistry, Registry, each_row
 
 
 def add_imports(reg: Registry, data: ModelData) -> None:
@@ -24,6 +24,21 @@ def add_imports(reg: Registry, data: ModelData) -> None:
         ks,
         lambda o, p, y: imports[o, p, y] <= maximum[o, p, y],
         index,
+        "t product",
+        "one more tonne of import availability",
+    )
+
+
+def emit_imports(reg: ArrayRegistry, data: ModelData) -> None:
+    """`add_imports` as arrays: the same variables and rows, in the same order."""
+    frame = data.imports
+    reg.var("imports", key_frame(frame), "t product", "oxide or magnets imported")
+    reg.constraint(
+        "import_limit",
+        key_frame(frame),
+        "<=",
+        frame["max_t"].to_numpy(dtype=float),
+        [each_row("imports", None, len(frame))],
         "t product",
         "one more tonne of import availability",
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ndalloc.lp.data import ModelData, column, keys
-from ndalloc.lp.registry import Registry
+from ndalloc.lp.data import ModelData, column, key_frame, keys
+from ndalloc.lp.registry import ArrayRegistry, Registry, each_row
 
 
 def add_makers(reg: Registry, data: ModelData) -> None:
@@ -37,6 +37,33 @@ def add_makers(reg: Registry, data: ModelData) -> None:
         ks,
         lambda m, y: ratio[m, y] * make[m, y] - feed[m, y] == 0,
         index,
+        "t oxide",
+        "one more tonne of oxide arriving at the maker",
+    )
+
+
+def emit_makers(reg: ArrayRegistry, data: ModelData) -> None:
+    """`add_makers` as arrays: the same variables and rows, in the same order."""
+    frame = data.makers
+    n = len(frame)
+    reg.var("feed", key_frame(frame), "t oxide", "oxide delivered to the maker")
+    reg.var("make", key_frame(frame), "t magnet", "magnets made by the maker")
+    reg.constraint(
+        "maker_capacity",
+        key_frame(frame),
+        "<=",
+        frame["capacity_t"].to_numpy(dtype=float),
+        [each_row("make", None, n)],
+        "t magnet",
+        "one more tonne of the maker's magnet capacity",
+    )
+    ratio = frame["oxide_per_t"].to_numpy(dtype=float)
+    reg.constraint(
+        "maker_conversion",
+        key_frame(frame),
+        "=",
+        0.0,
+        [each_row("make", None, n, ratio), each_row("feed", None, n, -1.0)],
         "t oxide",
         "one more tonne of oxide arriving at the maker",
     )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyomo.environ as pyo
+import numpy as np
+import pandas as pd
 
 from ndalloc.lp.data import ModelData
-from ndalloc.lp.registry import Registry
+from ndalloc.lp.registry import ArrayRegistry, Registry
 
 
 def objective_coefficients(reg: Registry, data: ModelData) -> dict[str, dict[Any, float]]:
@@ -55,6 +56,8 @@ def objective_coefficients(reg: Registry, data: ModelData) -> dict[str, dict[Any
 
 def add_objective(reg: Registry, data: ModelData) -> dict[str, dict[Any, float]]:
     """Set the objective on the model and return its coefficients by variable family."""
+    import pyomo.environ as pyo
+
     coefficients = objective_coefficients(reg, data)
     terms = (
         c * reg.variables[name].component[k]
@@ -64,3 +67,29 @@ def add_objective(reg: Registry, data: ModelData) -> dict[str, dict[Any, float]]
     )
     reg.model.objective = pyo.Objective(expr=pyo.quicksum(terms), sense=pyo.maximize)
     return coefficients
+
+
+def objective_arrays(reg: ArrayRegistry, data: ModelData) -> dict[str, np.ndarray]:
+    """`objective_coefficients` as arrays in each family's key order (the same products)."""
+    penalty = -data.discounted_array(data.contracts, "breach_penalty_usd_per_t")
+    committed = pd.MultiIndex.from_frame(reg.keys("breach"))
+    at = data.contracts.index.get_indexer(committed) if len(committed) else np.zeros(0, int)
+    out = {  # in the order of objective_coefficients: the objective's terms are read in it
+        "export": data.discounted_array(data.contracts, "price_usd_per_t"),
+        "breach": penalty[at],
+        "output": -data.discounted_array(data.sources, "cost_usd_per_t"),
+        "make": -data.discounted_array(data.makers, "conversion_cost_usd_per_t"),
+        "imports": -data.discounted_array(data.imports, "price_usd_per_t"),
+        "level": -data.discounted_array(data.stockpiles, "holding_cost_usd_per_t"),
+        "inject": -data.discounted_array(data.stockpiles, "handling_cost_usd_per_t"),
+        "release": -data.discounted_array(data.stockpiles, "handling_cost_usd_per_t"),
+        "shortage": -data.discounted_array(data.demand, "shortage_penalty_usd_per_t"),
+    }
+    if data.has_routes:
+        flows = reg.keys("flow")
+        cost = data.routes["cost_usd_per_t"]
+        pairs = pd.MultiIndex.from_arrays([flows["origin"], flows["destination"]])
+        route_cost = cost.to_numpy(dtype=float)[cost.index.get_indexer(pairs)]
+        factor = flows["year"].map(data.discount).to_numpy(dtype=float)
+        out["flow"] = -route_cost * factor
+    return out

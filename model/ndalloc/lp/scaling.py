@@ -4,9 +4,10 @@ HiGHS works in floating point with absolute tolerances near 1e-7; when the nonze
 coefficients, matrix entries or right-hand sides of one LP span more than about 1e9 (say a
 shortage penalty of 5e11 USD/t beside a handling cost of 0.1 USD/t), its answer can be
 inaccurate. `scaling_warnings` reads every coefficient of the built model through the
-registry (the Pyomo components of each family, never names), and for each kind whose span is
-too large names the largest and smallest coefficient in the scenario's terms: the input
-column, the row's key and year, and the file and line it was read from.
+registry (never names): the arrays handed to HiGHS on the fast path, the Pyomo components of
+each family on the plain path, in the same order. For each kind whose span is too large it
+names the largest and smallest coefficient in the scenario's terms: the input column, the
+row's key and year, and the file and line it was read from.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import pyomo.environ as pyo
-from pyomo.repn import generate_standard_repn
+import numpy as np
 
 from ndalloc.data.scenario import Scenario
-from ndalloc.lp.build import BuiltModel
+from ndalloc.lp.build import Built, BuiltLp, BuiltModel
 
 #: Largest tolerated ratio between the largest and the smallest nonzero |coefficient| of a kind.
 SPAN_LIMIT = 1e9
@@ -123,12 +123,16 @@ class _Extremes:
 def _objective_terms(
     built: BuiltModel, var_of: dict[int, tuple[str, Key]]
 ) -> Iterator[tuple[float, tuple[str, Key]]]:
+    from pyomo.repn import generate_standard_repn
+
     repn = generate_standard_repn(built.model.objective.expr, compute_values=True, quadratic=False)
     for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
         yield float(coef), var_of.get(id(var), ("?", (var.name,)))
 
 
 def _rows(built: BuiltModel) -> Iterator[tuple[str, Key, Any, Any]]:
+    from pyomo.repn import generate_standard_repn
+
     for name, family in built.constraints.items():
         for key in family.component:
             con = family.component[key]
@@ -136,7 +140,7 @@ def _rows(built: BuiltModel) -> Iterator[tuple[str, Key, Any, Any]]:
             yield name, _as_key(key), con, repn
 
 
-def _describe_objective(built: BuiltModel, value: float, family: str, key: Key) -> Coefficient:
+def _describe_objective(built: Built, value: float, family: str, key: Key) -> Coefficient:
     kind = KINDS[0]
     source = OBJECTIVE_SOURCE.get(family)
     year = key[-1]
@@ -174,8 +178,16 @@ def _describe_rhs(value: float, family: str, key: Key) -> Coefficient:
     return Coefficient(kind, value, text, table, row_key)
 
 
-def lp_extremes(built: BuiltModel) -> dict[str, tuple[Coefficient, Coefficient]]:
-    """For each kind of coefficient with a nonzero: its largest and smallest |coefficient|."""
+def lp_extremes(built: Built) -> dict[str, tuple[Coefficient, Coefficient]]:
+    """For each kind of coefficient with a nonzero: its largest and smallest |coefficient|.
+
+    Ties go to the first coefficient met: objective terms family by family (in the order of
+    `objective_coefficients`), matrix entries and right-hand sides row by row.
+    """
+    if isinstance(built, BuiltLp):
+        return _array_extremes(built)
+    import pyomo.environ as pyo
+
     var_of = _var_families(built)
     objective, matrix, rhs = _Extremes(), _Extremes(), _Extremes()
     for coef, (fam, key) in _objective_terms(built, var_of):
@@ -204,6 +216,70 @@ def lp_extremes(built: BuiltModel) -> dict[str, tuple[Coefficient, Coefficient]]
     return out
 
 
+def _first_extremes(values: np.ndarray) -> tuple[int, int] | None:
+    """Positions of the first largest and the first smallest nonzero |value|, if any."""
+    size = np.abs(values)
+    nonzero = size != 0.0
+    if not nonzero.any():
+        return None
+    return int(np.argmax(size)), int(np.argmin(np.where(nonzero, size, np.inf)))
+
+
+class _Members:
+    """Position in a concatenation of families -> (family, key)."""
+
+    def __init__(self, families: dict[str, Any], names: list[str]) -> None:
+        self.families = families
+        self.names = names
+        sizes = [len(families[n].component) for n in names]
+        self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    def __getitem__(self, at: int) -> tuple[str, Key]:
+        i = int(np.searchsorted(self.starts, at, side="right")) - 1
+        name = self.names[i]
+        return name, self.families[name].key_tuples()[at - int(self.starts[i])]
+
+
+def _array_extremes(built: BuiltLp) -> dict[str, tuple[Coefficient, Coefficient]]:
+    """`lp_extremes` from the arrays handed to HiGHS, in the order the Pyomo path reads."""
+    a = built.arrays
+    out: dict[str, tuple[Coefficient, Coefficient]] = {}
+    names = [n for n in built.objective if len(built.objective[n])]
+    if names:
+        coef = np.concatenate([np.asarray(built.objective[n], dtype=np.float64) for n in names])
+        found = _first_extremes(coef)
+        if found is not None:
+            terms = _Members(built.variables, names)
+            big, small = (_describe_objective(built, abs(float(coef[i])), *terms[i]) for i in found)
+            out[KINDS[0]] = (big, small)
+    rows = _Members(built.constraints, list(built.constraints))
+    found = _first_extremes(a.term_value)
+    if found is not None:
+        # column -> (variable family, position): the inverse of the family map
+        family_of = np.empty(a.num_col, dtype=np.int64)
+        position = np.empty(a.num_col, dtype=np.int64)
+        var_names = list(built.variables)
+        for i, name in enumerate(var_names):
+            cols = a.cols[name]
+            family_of[cols] = i
+            position[cols] = np.arange(len(cols))
+
+        def entry(i: int) -> Coefficient:
+            row, key = rows[int(a.term_row[i])]
+            col = int(a.term_col[i])
+            var = var_names[family_of[col]]
+            var_key = built.variables[var].key_tuples()[position[col]]
+            return _describe_matrix(abs(float(a.term_value[i])), row, key, var, var_key)
+
+        out[KINDS[1]] = (entry(found[0]), entry(found[1]))
+    rhs = np.where(np.isfinite(a.row_upper), a.row_upper, a.row_lower)
+    found = _first_extremes(rhs)
+    if found is not None:
+        big, small = (_describe_rhs(abs(float(rhs[i])), *rows[i]) for i in found)
+        out[KINDS[2]] = (big, small)
+    return out
+
+
 def _where(scenario: Scenario | None, table: str | None, key: Key) -> str:
     """' (file:line)' of the input row, or ' (file)' when the row is not found."""
     if table is None:
@@ -225,7 +301,7 @@ def _full(c: Coefficient, scenario: Scenario | None) -> str:
 
 
 def scaling_warnings(
-    built: BuiltModel, scenario: Scenario | None = None, limit: float = SPAN_LIMIT
+    built: Built, scenario: Scenario | None = None, limit: float = SPAN_LIMIT
 ) -> list[str]:
     """One warning per kind of coefficient whose nonzero |values| span more than `limit`."""
     out = []

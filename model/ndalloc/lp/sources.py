@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ndalloc.lp.data import ModelData, column, keys
-from ndalloc.lp.registry import Registry
+import numpy as np
+
+from ndalloc.lp.data import ModelData, column, key_frame, keys, members
+from ndalloc.lp.registry import ArrayRegistry, Registry, each_row
 
 
 def add_sources(reg: Registry, data: ModelData) -> None:
@@ -36,6 +38,33 @@ def add_sources(reg: Registry, data: ModelData) -> None:
         [k for k in ks if data.dense or minimum[k] > 0],
         lambda s, y: output[s, y] >= minimum[s, y],
         index,
+        "t oxide",
+        "one more tonne of the source's minimum output",
+    )
+
+
+def emit_sources(reg: ArrayRegistry, data: ModelData) -> None:
+    """`add_sources` as arrays: the same variables and rows, in the same order."""
+    frame = data.sources
+    n = len(frame)
+    reg.var("output", key_frame(frame), "t oxide", "oxide produced by the source")
+    reg.constraint(
+        "source_capacity",
+        key_frame(frame),
+        "<=",
+        frame["capacity_t"].to_numpy(dtype=float),
+        [each_row("output", None, n)],
+        "t oxide",
+        "one more tonne of the source's capacity",
+    )
+    minimum = frame["min_output_t"].to_numpy(dtype=float)
+    ks, pos = members(frame, np.full(n, True) if data.dense else minimum > 0)
+    reg.constraint(
+        "source_minimum",
+        ks,
+        ">=",
+        minimum[pos],
+        [each_row("output", pos, len(pos))],
         "t oxide",
         "one more tonne of the source's minimum output",
     )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ndalloc.lp.data import ModelData, column, keys
-from ndalloc.lp.registry import Registry
+import numpy as np
+import pandas as pd
+
+from ndalloc.lp.data import ModelData, column, key_frame, keys, members
+from ndalloc.lp.registry import ArrayRegistry, Registry, Terms, each_row
 
 
 def add_stockpiles(reg: Registry, data: ModelData) -> None:
@@ -79,3 +82,71 @@ def add_stockpiles(reg: Registry, data: ModelData) -> None:
         "t oxide",
         "one more tonne of release capacity",
     )
+
+
+def emit_stockpiles(reg: ArrayRegistry, data: ModelData) -> None:
+    """`add_stockpiles` as arrays: the same variables and rows, in the same order."""
+    frame = data.stockpiles
+    n = len(frame)
+    ks = key_frame(frame)
+    reg.var("level", ks, "t oxide", "oxide in stock at the end of the year")
+    reg.var("inject", ks, "t oxide", "oxide put into the stockpile")
+    reg.var("release", ks, "t oxide", "oxide taken out of the stockpile")
+    first = frame["is_first"].to_numpy(dtype=bool)
+    initial = frame["initial_t"].to_numpy(dtype=float)
+    later = np.flatnonzero(~first)
+    before = pd.MultiIndex.from_arrays(
+        [ks["stockpile"].to_numpy()[later], ks["year"].to_numpy()[later] - 1]
+    )
+    previous = frame.index.get_indexer(before)  # the level of (p, y - 1)
+    if (previous < 0).any():
+        raise KeyError("a stockpile has a gap in its years (see stockpiles.csv)")
+    reg.constraint(
+        "stockpile_balance",
+        ks,
+        "=",
+        np.where(first, initial, 0.0),
+        [
+            each_row("level", None, n),
+            Terms("level", later, previous, -1.0),
+            each_row("inject", None, n, -1.0),
+            each_row("release", None, n, 1.0),
+        ],
+        "t oxide",
+        "one more tonne in stock at year end",
+    )
+    minimum = frame["min_t"].to_numpy(dtype=float)
+    required, pos = members(frame, np.full(n, True) if data.dense else minimum > 0)
+    reg.constraint(
+        "stockpile_min",
+        required,
+        ">=",
+        minimum[pos],
+        [each_row("level", pos, len(pos))],
+        "t oxide",
+        "one more tonne of required reserve",
+    )
+    for name, var, col, meaning in (
+        ("stockpile_max", "level", "max_t", "one more tonne of storage capacity"),
+        (
+            "stockpile_inject_limit",
+            "inject",
+            "max_inject_t",
+            "one more tonne of injection capacity",
+        ),
+        (
+            "stockpile_release_limit",
+            "release",
+            "max_release_t",
+            "one more tonne of release capacity",
+        ),
+    ):
+        reg.constraint(
+            name,
+            ks,
+            "<=",
+            frame[col].to_numpy(dtype=float),
+            [each_row(var, None, n)],
+            "t oxide",
+            meaning,
+        )

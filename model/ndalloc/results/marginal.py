@@ -69,40 +69,44 @@ ZERO_USD = 1e-6
 
 def marginal_values(duals: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per binding (or valued) limit and year, with a sentence a planner can read."""
-    rows = []
+    columns: dict[str, list] = {c: [] for c in COLUMNS}
     for family, (limit, unit, template) in LIMITS.items():
         frame = duals.get(family)
         if frame is None or frame.empty:
             continue
         index = [c for c in frame.columns if c not in _VALUE_COLUMNS and c != "year"]
-        for record in frame.to_dict("records"):
-            value = float(record["value_usd_per_t"])
-            valued = abs(value) > ZERO_USD
-            if not (valued or record["binding"] or family == "oxide_balance"):
-                continue
-            who = " ".join(str(record[c]) for c in index)
-            amount = f"{abs(value):,.0f}"
-            sentence = template.format(
-                who=who,
-                year=int(record["year"]),
-                amount=amount,
-                worth="worth" if value >= 0 else "a cost of",
-                costs="costs" if value <= 0 else "gains",
-            )
-            rows.append(
-                {
-                    "limit": limit,
-                    "family": family,
-                    "entity": who,
-                    "year": int(record["year"]),
-                    "unit": unit,
-                    "value_usd_per_t": value,
-                    "value_pv_usd_per_t": float(record["value_pv_usd_per_t"]),
-                    "binding": bool(record["binding"]),
-                    "sentence": sentence.replace("  ", " "),
-                }
-            )
-    return pd.DataFrame(rows, columns=COLUMNS)
+        if family != "oxide_balance":  # only the rows that are valued or bind are spelled out
+            valued = frame["value_usd_per_t"].abs().to_numpy(dtype=float) > ZERO_USD
+            frame = frame[valued | frame["binding"].to_numpy(dtype=bool)]
+        values = [float(v) for v in frame["value_usd_per_t"].tolist()]
+        years = [int(y) for y in frame["year"].tolist()]
+        parts = [frame[c].tolist() for c in index]
+        who = [" ".join(str(p) for p in key) for key in zip(*parts, strict=True)]
+        if not index:
+            who = [""] * len(frame)
+        sentences = [
+            template.format(
+                who=w,
+                year=y,
+                amount=f"{abs(v):,.0f}",
+                worth="worth" if v >= 0 else "a cost of",
+                costs="costs" if v <= 0 else "gains",
+            ).replace("  ", " ")
+            for w, y, v in zip(who, years, values, strict=True)
+        ]
+        n = len(values)
+        columns["limit"] += [limit] * n
+        columns["family"] += [family] * n
+        columns["entity"] += who
+        columns["year"] += years
+        columns["unit"] += [unit] * n
+        columns["value_usd_per_t"] += values
+        columns["value_pv_usd_per_t"] += [float(v) for v in frame["value_pv_usd_per_t"].tolist()]
+        columns["binding"] += [bool(b) for b in frame["binding"].tolist()]
+        columns["sentence"] += sentences
+    if not columns["limit"]:
+        return pd.DataFrame([], columns=COLUMNS)
+    return pd.DataFrame(columns, columns=COLUMNS)
 
 
 _VALUE_COLUMNS = {

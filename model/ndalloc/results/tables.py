@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
-from ndalloc.lp.build import BuiltModel
+from ndalloc.lp.build import Built, BuiltLp, BuiltModel
 from ndalloc.lp.registry import Family
 from ndalloc.results.marginal import marginal_values
-from ndalloc.solver.highs import SolveOutcome, Status
+from ndalloc.solver.status import Status
+
+if TYPE_CHECKING:
+    from ndalloc.solver.highs import Solution, SolveOutcome
 
 #: Absolute tolerance (t) below which a constraint's slack counts as zero (binding).
 BINDING_TOL_T = 1e-6
@@ -74,7 +77,14 @@ class RunResult:
         return out
 
 
-def model_counts(built: BuiltModel) -> dict[str, int]:
+def model_counts(built: Built) -> dict[str, int]:
+    if isinstance(built, BuiltLp):  # every member of every family is in the LP
+        return {
+            "variables": sum(len(f.component) for f in built.variables.values()),
+            "constraints": sum(len(f.component) for f in built.constraints.values()),
+        }
+    import pyomo.environ as pyo
+
     model = built.model
     return {
         "variables": sum(1 for _ in model.component_data_objects(pyo.Var, active=True)),
@@ -88,12 +98,17 @@ def _clean(value: float, zero: float = 1e-9) -> float:
     return 0.0 if abs(value) < zero else value
 
 
+def _clean_array(values: np.ndarray, zero: float = 1e-9) -> np.ndarray:
+    """`_clean` of every value."""
+    return np.where(np.abs(values) < zero, 0.0, values)
+
+
 def _index_frame(family: Family, keys: list[Any]) -> pd.DataFrame:
     rows = [(k,) for k in keys] if len(family.index) == 1 else [tuple(k) for k in keys]
     return pd.DataFrame(rows, columns=list(family.index))
 
 
-def _discount(built: BuiltModel, frame: pd.DataFrame) -> pd.Series:
+def _discount(built: Built, frame: pd.DataFrame) -> pd.Series:
     if "year" not in frame:
         return pd.Series(1.0, index=frame.index)
     return frame["year"].map(built.data.discount).astype(float)
@@ -115,6 +130,8 @@ def variable_tables(
 
 
 def dual_tables(built: BuiltModel, duals: Mapping[Any, float]) -> dict[str, pd.DataFrame]:
+    import pyomo.environ as pyo
+
     out = {}
     for name, family in built.constraints.items():
         keys = list(family.component.keys())
@@ -170,21 +187,87 @@ def allocation_table(variables: Mapping[str, pd.DataFrame], years: list[int]) ->
     return table
 
 
-def row_senses(built: BuiltModel) -> dict[str, str]:
+def row_senses(built: Built) -> dict[str, str]:
     """The sense of each constraint family that has rows: '<=', '>=' or '='."""
-    out = {}
+    return {name: f.sense for name, f in built.constraints.items() if len(f.component)}
+
+
+# --- fast path: HiGHS's solution arrays through the family map -----------------------------
+
+
+def _frame(family: Family, values: dict[str, Any]) -> pd.DataFrame:
+    """The family's key columns followed by `values`, built in one go (an empty family gets
+    the frame the plain path builds for it)."""
+    if not len(family.component):
+        frame = pd.DataFrame([], columns=list(family.index))
+        for column, value in values.items():
+            frame[column] = value if isinstance(value, str) else []
+        return frame
+    keys = family.key_frame()
+    return pd.DataFrame({**{c: keys[c] for c in keys.columns}, **values})
+
+
+def array_tables(
+    built: BuiltLp, outcome: SolveOutcome, solution: Solution | None = None
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """The variable and dual tables from HiGHS's solution arrays (col_value, col_dual,
+    row_value, row_dual), each family's members read at their columns and rows."""
+    if solution is None:
+        from ndalloc.solver.highs import read_solution
+
+        solution = read_solution(outcome.highs)
+    value, reduced = solution.col_value, solution.col_dual
+    activity, dual = solution.row_value, solution.row_dual
+    variables = {}
+    for name, family in built.variables.items():
+        cols = outcome.cols[name]
+        variables[name] = _frame(
+            family,
+            {
+                "value_t": _clean_array(value[cols]),
+                "reduced_cost_pv_usd_per_t": _clean_array(reduced[cols]),
+                "unit": family.unit,
+            },
+        )
+    duals = {}
+    lower, upper = built.arrays.row_lower, built.arrays.row_upper
+    discount = built.data.discount
     for name, family in built.constraints.items():
-        for key in family.component:
-            c = family.component[key]
-            out[name] = "=" if c.equality else ("<=" if c.has_ub() else ">=")
-            break
-    return out
+        rows = outcome.rows[name]
+        body = _clean_array(activity[rows])
+        rhs = np.where(np.isfinite(upper[rows]), upper[rows], lower[rows])
+        slack = np.abs(rhs - body)
+        pv = _clean_array(dual[rows])
+        years = family.key_frame()["year"] if "year" in family.index else None
+        factor = np.ones(len(rows)) if years is None else years.map(discount).to_numpy(float)
+        duals[name] = _frame(
+            family,
+            {
+                "activity_t": body,
+                "rhs_t": rhs,
+                "slack_t": slack,
+                "binding": slack <= BINDING_TOL_T,
+                "value_pv_usd_per_t": pv,
+                "value_usd_per_t": pv / factor,
+                "unit": family.unit,
+                "meaning": f"value of {family.meaning}",
+            },
+        )
+    return variables, duals
 
 
 def extract_result(
-    built: BuiltModel, outcome: SolveOutcome, scenario: str, timings_s: Mapping[str, float]
+    built: Built,
+    outcome: SolveOutcome,
+    scenario: str,
+    timings_s: Mapping[str, float],
+    solution: Solution | None = None,
 ) -> RunResult:
-    """Read the solution through the family map; empty tables unless optimal."""
+    """Read the solution through the family map; empty tables unless optimal.
+
+    `solution` is HiGHS's solution already copied out (`ndalloc.solver.highs.read_solution`),
+    so that the solver can be released first; by default it is read from `outcome.highs`.
+    """
     counts = model_counts(built)
     if outcome.status is not Status.OPTIMAL:
         return RunResult(
@@ -197,13 +280,16 @@ def extract_result(
             timings_s=dict(timings_s),
             solver_version=outcome.solver_version,
         )
-    loader = outcome.results.solution_loader
-    loader.load_vars()
-    primals = loader.get_vars()
-    reduced = loader.get_reduced_costs()
-    duals = loader.get_duals()
-    variables = variable_tables(built, primals, reduced)
-    dual_frames = dual_tables(built, duals)
+    if isinstance(built, BuiltModel):  # plain path: Pyomo's solution loader and bodies
+        loader = outcome.results.solution_loader
+        loader.load_vars()
+        primals = loader.get_vars()
+        reduced = loader.get_reduced_costs()
+        duals = loader.get_duals()
+        variables = variable_tables(built, primals, reduced)
+        dual_frames = dual_tables(built, duals)
+    else:
+        variables, dual_frames = array_tables(built, outcome, solution)
     return RunResult(
         scenario=scenario,
         status=outcome.status,

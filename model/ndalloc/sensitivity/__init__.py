@@ -144,16 +144,27 @@ def sweep(
 
 
 def write_sweep(result: SweepResult, runs_dir: Path, started_at: datetime) -> Path:
-    """Write the sweep folder (points.csv, points.parquet, tornado.csv, manifest.json)."""
+    """Write the sweep folder (points.csv, points.parquet, tornado.csv, manifest.json, and
+    report.html: `ndalloc.report`)."""
     from ndalloc.runs import git_commit, package_versions, publish
 
+    staged: list[Path] = []
+
     def write_tables(staging: Path) -> None:
+        staged.append(staging)
         result.table.to_csv(staging / "points.csv", index=False, lineterminator="\n")
         result.table.to_parquet(staging / "points.parquet", index=False)
         if not result.ranking.empty:
             result.ranking.to_csv(staging / "tornado.csv", index=False, lineterminator="\n")
 
     def manifest(run_id: str) -> dict[str, Any]:
+        from ndalloc.report import attach_reports
+
+        data = _manifest(run_id)
+        attach_reports(staged[-1], data)  # report.html, listed under "reports"
+        return data
+
+    def _manifest(run_id: str) -> dict[str, Any]:
         return {
             "run_id": run_id,
             "kind": "sweep",

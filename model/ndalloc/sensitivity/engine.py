@@ -4,7 +4,12 @@ The model is built once (dense, so that every limit a sweep may move has its row
 once, and its basis kept. Each point then changes only the HiGHS entries that its changed
 input rows map to (costs, row bounds, matrix coefficients), warm-starts from the base basis
 (so a point's answer does not depend on which points ran before it, or on which worker ran it),
-solves, and puts the entries back.
+solves, and puts the entries back. Entries whose value does not change are not sent, and the
+rest go to HiGHS in one call per kind.
+
+The LP is built as arrays (`ndalloc.lp.build.build_lp`); the engine reads only the HiGHS
+column and row of each (family, key) and the highspy object, which every build path gives
+(`ndalloc.solver.highs.SolveOutcome`).
 """
 
 from __future__ import annotations
@@ -14,11 +19,13 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ndalloc.data.errors import Issue
 from ndalloc.data.loader import apply_patch
 from ndalloc.data.scenario import Scenario, Table
 from ndalloc.data.schema import Patch, Record
-from ndalloc.lp.build import BuiltModel, build_model
+from ndalloc.lp.build import Built, build_lp
 from ndalloc.solver.highs import _STATUS, solve_model
 from ndalloc.solver.status import SolveOptions, Status
 
@@ -57,29 +64,37 @@ class SweepEngine:
 
     def __init__(self, scenario: Scenario, options: SolveOptions | None = None) -> None:
         self.scenario = scenario
-        self.built: BuiltModel = build_model(scenario, dense=True)
+        self.built: Built = build_lp(scenario, dense=True)
         outcome = solve_model(self.built, options or SolveOptions())
         if outcome.status is not Status.OPTIMAL:
             raise RuntimeError(
                 f"the base scenario {scenario.name} is {outcome.status}: a sweep needs an"
                 " optimal base"
             )
-        solver = outcome.solver
-        self.highs = solver._solver_model
+        self.highs = outcome.highs
         self.highs.HandleKeyboardInterrupt = False  # Ctrl-C is handled between points
-        var_map = solver._pyomo_var_to_solver_var_map
-        con_map = solver._pyomo_con_to_solver_con_map
         self.col: dict[tuple[str, Key], int] = {}
         for name, family in self.built.variables.items():
-            for key in family.component:
-                self.col[name, _tuple(key)] = var_map[id(family.component[key])]
+            self.col.update(
+                zip(
+                    ((name, k) for k in family.key_tuples()),
+                    outcome.cols[name].tolist(),
+                    strict=True,
+                )
+            )
         self.row: dict[tuple[str, Key], int] = {}
         for name, family in self.built.constraints.items():
-            for key in family.component:
-                self.row[name, _tuple(key)] = con_map[family.component[key]]
+            self.row.update(
+                zip(
+                    ((name, k) for k in family.key_tuples()),
+                    outcome.rows[name].tolist(),
+                    strict=True,
+                )
+            )
         self.base_basis = self.highs.getBasis()
         lp = self.highs.getLp()
-        self._lower, self._upper = list(lp.row_lower_), list(lp.row_upper_)
+        self._lower = np.array(lp.row_lower_, dtype=np.float64)
+        self._upper = np.array(lp.row_upper_, dtype=np.float64)
         self.base_objective = float(outcome.objective or 0.0)
         self.first_year = scenario.meta.first_year
         self.base_rate = scenario.meta.discount_rate
@@ -169,17 +184,23 @@ class SweepEngine:
     def _apply(self, entries: Sequence[Entry]) -> None:
         h = self.highs
         lower, upper = self._lower, self._upper
+        cols: list[int] = []
+        costs: list[float] = []
+        rows: dict[int, None] = {}
         for kind, index, value in entries:
             if kind == "cost":
-                h.changeColCost(index, value)
+                cols.append(index)
+                costs.append(value)
             elif kind == "coef":
                 h.changeCoeff(index[0], index[1], value)
-            elif kind == "lower":
-                h.changeRowBounds(index, value, upper[index])
-                lower[index] = value
             else:
-                h.changeRowBounds(index, lower[index], value)
-                upper[index] = value
+                (lower if kind == "lower" else upper)[index] = value
+                rows[index] = None
+        if cols:
+            h.changeColsCost(len(cols), np.array(cols, dtype=np.int32), np.array(costs))
+        if rows:
+            at = np.fromiter(rows, dtype=np.int32, count=len(rows))
+            h.changeRowsBounds(len(at), at, lower[at], upper[at])
 
     # --- one point ---------------------------------------------------------------------------
 
@@ -198,8 +219,12 @@ class SweepEngine:
                 continue
             for changed, original in zip(table.records, base.records, strict=True):
                 if changed != original or rate != self.base_rate:
-                    new += self.entries(name, changed, rate)
-                    old += self.entries(name, original, self.base_rate)
+                    moved = self.entries(name, changed, rate)
+                    kept = self.entries(name, original, self.base_rate)
+                    for a, b in zip(moved, kept, strict=True):
+                        if a[2] != b[2]:  # send only the entries whose value changes
+                            new.append(a)
+                            old.append(b)
         return new, old, issues
 
     def evaluate(self, variation: Variation) -> dict[str, Any]:
@@ -231,10 +256,6 @@ class SweepEngine:
         for year, r in self._oxide_rows:
             out[f"oxide_value_usd_per_t_{year}"] = _clean(duals[r] / self._delta(year, rate))
         return out
-
-
-def _tuple(key: Any) -> Key:
-    return key if isinstance(key, tuple) else (key,)
 
 
 def _clean(value: float) -> float:

@@ -10,15 +10,17 @@ Two views, both from HiGHS:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
 import highspy
+import numpy as np
 
 from ndalloc.data.scenario import Scenario
 from ndalloc.data.schema import TABLES
-from ndalloc.lp.build import BuiltModel
+from ndalloc.lp.build import Built
 
 #: Where each constraint family's right-hand side comes from: (table, column), or None for a
 #: structural balance. Kept explicit (not derived from names) so that a new family must say.
@@ -87,15 +89,43 @@ class Violation:
         return f"{self.limit}: {direction} by {abs(self.change_t):,.6g} t"
 
 
-def _rows(built: BuiltModel, solver: Any) -> dict[int, tuple[str, Any, Any]]:
-    """HiGHS row index -> (family, key, Pyomo constraint data)."""
-    con_map = solver._pyomo_con_to_solver_con_map
-    out = {}
-    for name, family in built.constraints.items():
-        for key in family.component:
-            data = family.component[key]
-            out[con_map[data]] = (name, key if isinstance(key, tuple) else (key,), data)
-    return out
+@dataclass(frozen=True)
+class Bounds:
+    """The limits of one constraint row as HiGHS holds them (infinite: no limit)."""
+
+    lower: float
+    upper: float
+
+    def has_ub(self) -> bool:
+        return math.isfinite(self.upper)
+
+    @property
+    def equality(self) -> bool:
+        return self.lower == self.upper
+
+
+class RowNames:
+    """HiGHS row index -> (family, key, bounds), read through the family map."""
+
+    def __init__(self, built: Built, outcome: Any) -> None:
+        lp = outcome.highs.getLp()
+        self.lower = np.asarray(lp.row_lower_, dtype=np.float64)
+        self.upper = np.asarray(lp.row_upper_, dtype=np.float64)
+        self.family: dict[int, tuple[str, int]] = {}
+        self.built = built
+        for name in built.constraints:
+            for pos, row in enumerate(outcome.rows[name].tolist()):
+                self.family[row] = (name, pos)
+        self._keys: dict[str, list[tuple[Hashable, ...]]] = {}
+
+    def __getitem__(self, row: int) -> tuple[str, tuple[Hashable, ...], Bounds]:
+        name, pos = self.family[row]
+        if name not in self._keys:
+            self._keys[name] = self.built.constraints[name].key_tuples()
+        return name, self._keys[name][pos], Bounds(float(self.lower[row]), float(self.upper[row]))
+
+    def __iter__(self) -> Any:
+        return iter(sorted(self.family))
 
 
 def _locations(scenario: Scenario, table: str) -> dict[tuple[Any, ...], tuple[str, int]]:
@@ -106,9 +136,9 @@ def _locations(scenario: Scenario, table: str) -> dict[tuple[Any, ...], tuple[st
 
 
 def describe(
-    family: str, key: tuple[Hashable, ...], data: Any, scenario: Scenario, sense: str = ""
+    family: str, key: tuple[Hashable, ...], data: Bounds, scenario: Scenario, sense: str = ""
 ) -> Limit:
-    """A constraint row as the scenario's file, line, key and column."""
+    """A constraint row (its `Bounds`) as the scenario's file, line, key and column."""
     rhs = float(data.upper if data.has_ub() else data.lower)
     if not sense:
         sense = "=" if data.equality else ("<=" if data.has_ub() else ">=")
@@ -138,14 +168,14 @@ def _first_year(scenario: Scenario, key: tuple[Hashable, ...]) -> bool:
     return bool(years) and key[1] == min(years)
 
 
-def irreducible_conflict(built: BuiltModel, solver: Any, scenario: Scenario) -> list[Limit]:
+def irreducible_conflict(built: Built, outcome: Any, scenario: Scenario) -> list[Limit]:
     """The rows of an irreducible infeasible subset computed by HiGHS, in scenario names."""
-    highs = solver._solver_model
+    highs = outcome.highs
     highs.setOptionValue("iis_strategy", _IIS_STRATEGY)
     status, iis = highs.getIis()
     if status != highspy.HighsStatus.kOk or not iis.valid_:
         return []
-    rows = _rows(built, solver)
+    rows = RowNames(built, outcome)
     sense_of = {2: ">=", 3: "<=", 4: "="}
     out = []
     for row, bound in zip(iis.row_index_, iis.row_bound_, strict=True):
@@ -155,7 +185,7 @@ def irreducible_conflict(built: BuiltModel, solver: Any, scenario: Scenario) -> 
 
 
 def elastic_violations(
-    built: BuiltModel, solver: Any, scenario: Scenario, tol_t: float = 1e-7
+    built: Built, outcome: Any, scenario: Scenario, tol_t: float = 1e-7
 ) -> list[Violation]:
     """The least total change of data limits that makes the scenario feasible.
 
@@ -163,26 +193,37 @@ def elastic_violations(
     1 per tonne; the economic objective is dropped and the total slack minimised. Structural
     balances stay hard: they are the model, not the data.
     """
-    lp = solver._solver_model.getLp()
+    lp = outcome.highs.getLp()
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
-    lp.col_cost_ = [0.0] * lp.num_col_
+    lp.col_cost_ = np.zeros(lp.num_col_)
     lp.sense_ = highspy.ObjSense.kMinimize
     highs.passModel(lp)
-    rows = _rows(built, solver)
+    rows = RowNames(built, outcome)
     slacks: list[tuple[int, float]] = []  # (row, sign of the limit change the slack stands for)
     first = built.data.stockpiles["is_first"].to_dict()
-    for row, (family, key, data) in sorted(rows.items()):
+    for row in rows:
+        family, key, data = rows[row]
         if FAMILY_SOURCE.get(family) is None:
             continue
         if family == "stockpile_balance" and not first[key]:
             continue  # only a stockpile's first year has data (its initial level) on the right
         signs = [1.0, -1.0] if data.equality else ([1.0] if data.has_ub() else [-1.0])
-        for sign in signs:
-            # row: lower <= a x <= upper. A slack s >= 0 entering as -sign*s lets a x exceed
-            # the upper limit (sign +1) or fall below the lower limit (sign -1) by s.
-            highs.addCol(1.0, 0.0, highspy.kHighsInf, 1, [row], [-sign])
-            slacks.append((row, sign))
+        # row: lower <= a x <= upper. A slack s >= 0 entering as -sign*s lets a x exceed
+        # the upper limit (sign +1) or fall below the lower limit (sign -1) by s.
+        slacks += [(row, sign) for sign in signs]
+    n = len(slacks)
+    if n:
+        highs.addCols(
+            n,
+            np.ones(n),
+            np.zeros(n),
+            np.full(n, highspy.kHighsInf),
+            n,
+            np.arange(n, dtype=np.int32),
+            np.array([r for r, _ in slacks], dtype=np.int32),
+            np.array([-s for _, s in slacks], dtype=np.float64),
+        )
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return []

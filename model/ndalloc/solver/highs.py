@@ -1,18 +1,28 @@
-"""Solve a built model with HiGHS through Pyomo's persistent HiGHS interface (highspy).
+"""Solve a built LP with HiGHS (highspy).
 
-Every HiGHS model status maps to one `Status`; nothing downstream reads solver objects.
+A `BuiltLp` (the default, fast path) is handed to HiGHS in one `passModel` call; a Pyomo
+`BuiltModel` (the plain path) goes through Pyomo's persistent HiGHS interface. Either way the
+outcome carries the `highspy.Highs` object that holds the solved LP and, for every variable and
+constraint family, the HiGHS column and row of each member (in key order), so that results,
+ranging, explanations and sweeps read the solution the same way on both paths.
+
+Every HiGHS model status maps to one `Status`; nothing downstream needs Pyomo's objects.
 """
 
 from __future__ import annotations
 
+import gc
 import time
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import highspy
-from pyomo.contrib.solver.solvers.highs import Highs
+import numpy as np
 
-from ndalloc.lp.build import BuiltModel
+from ndalloc.lp.build import Built, BuiltLp, BuiltModel
 from ndalloc.solver.status import MEANING, SolveOptions, Status
 
 _MS = highspy.HighsModelStatus
@@ -42,7 +52,13 @@ if hasattr(_MS, "kSolutionLimit"):
 
 @dataclass(frozen=True)
 class SolveOutcome:
-    """How one solve ended; `solver` is the persistent interface, for reading the solution."""
+    """How one solve ended.
+
+    `highs` holds the solved LP; `cols[family]` / `rows[family]` are the HiGHS column / row of
+    each member of a variable / constraint family, in the family's key order. `solver` and
+    `results` are Pyomo's persistent interface and results on the plain path (None on the
+    fast path).
+    """
 
     status: Status
     objective: float | None
@@ -52,20 +68,173 @@ class SolveOutcome:
     highs_status: str
     solver: Any = field(repr=False)
     results: Any = field(repr=False)
+    highs: Any = field(default=None, repr=False)
+    cols: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
+    rows: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def message(self) -> str:
         return MEANING[self.status]
 
 
+@cache
 def highs_version() -> str:
     h = highspy.Highs()
     return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
 
 
-def solve_model(built: BuiltModel, options: SolveOptions | None = None) -> SolveOutcome:
+def solve_model(built: Built, options: SolveOptions | None = None) -> SolveOutcome:
     """Solve `built` with HiGHS; never raises for a non-optimal end, it reports it."""
     options = options or SolveOptions()
+    if isinstance(built, BuiltLp):
+        return _solve_arrays(built, options)
+    return _solve_pyomo(built, options)
+
+
+def configure(highs: Any, options: SolveOptions) -> None:
+    """Set `options` on a highspy.Highs as Pyomo's interface does on the plain path."""
+    highs.setOptionValue("threads", options.threads)
+    if options.time_limit_s is not None:
+        highs.setOptionValue("time_limit", float(options.time_limit_s))
+    for key, value in options.highs_options().items():
+        highs.setOptionValue(key, value)
+
+
+def load_lp(built: BuiltLp, highs: Any | None = None) -> Any:
+    """A highspy.Highs holding the LP of `built` (names are not passed: see `write_mps`)."""
+    h = highs if highs is not None else highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    a = built.arrays
+    n, m = a.num_col, a.num_row
+    status = h.passModel(
+        n,
+        m,
+        len(a.value),
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMaximize),
+        0.0,
+        a.col_cost,
+        np.zeros(n),
+        np.full(n, highspy.kHighsInf),
+        a.row_lower,
+        a.row_upper,
+        a.start,
+        a.index,
+        a.value,
+        np.zeros(n, dtype=np.int32),  # every column continuous, as Pyomo's interface sets
+    )
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS rejected the LP (passModel)")
+    return h
+
+
+@dataclass(frozen=True)
+class Solution:
+    """HiGHS's solution arrays, copied out of the solver: values and duals of every column
+    (reduced costs) and row (activities)."""
+
+    col_value: np.ndarray
+    col_dual: np.ndarray
+    row_value: np.ndarray
+    row_dual: np.ndarray
+
+
+def read_solution(highs: Any) -> Solution:
+    """Copy the solution out of a solved highspy.Highs (one pass per array)."""
+    s = highs.getSolution()
+    fields = ("col_value", "col_dual", "row_value", "row_dual")
+    return Solution(*(np.asarray(getattr(s, f), dtype=np.float64) for f in fields))
+
+
+def lp_bounds(built: Built, highs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column costs, row lower and row upper bounds of the LP HiGHS solved."""
+    if isinstance(built, BuiltLp):
+        a = built.arrays
+        return a.col_cost, a.row_lower, a.row_upper
+    lp = highs.getLp()
+    return tuple(  # type: ignore[return-value]
+        np.asarray(v, dtype=np.float64) for v in (lp.col_cost_, lp.row_lower_, lp.row_upper_)
+    )
+
+
+def detach(outcome: SolveOutcome) -> SolveOutcome:
+    """The outcome without its highspy object, once nothing more is read from it (fast path;
+    on the plain path Pyomo's solution loader still reads from the solver, which is kept).
+
+    Drop every other reference to the original outcome and call `free_memory` to give the
+    solver's memory back before the result tables are built.
+    """
+    return outcome if outcome.solver is not None else replace(outcome, highs=None)
+
+
+#: Columns plus rows from which `free_memory` is worth a full garbage collection (~40 ms).
+LARGE_LP = 50_000
+
+
+def free_memory(size: int = LARGE_LP) -> None:
+    """Collect unreachable objects (a highspy object sits in a reference cycle with its
+    callbacks) and hand freed memory back to the system (`malloc_trim`, glibc only;
+    elsewhere a no-op), so that what is built next does not stack on the solver's peak.
+
+    Skipped for an LP of fewer than `LARGE_LP` columns and rows (`size`): little to gain."""
+    if size < LARGE_LP:
+        return
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _solve_arrays(built: BuiltLp, options: SolveOptions) -> SolveOutcome:
+    start = time.perf_counter()
+    h = load_lp(built)
+    configure(h, options)
+    h.HandleKeyboardInterrupt = True  # Ctrl-C ends the solve with kInterrupt, as on the plain path
+    h.run()
+    seconds = time.perf_counter() - start
+    return _outcome(h, seconds, built.arrays.cols, built.arrays.rows, None, None)
+
+
+def _outcome(
+    h: Any,
+    seconds: float,
+    cols: Mapping[str, np.ndarray],
+    rows: Mapping[str, np.ndarray],
+    solver: Any,
+    results: Any,
+) -> SolveOutcome:
+    model_status = h.getModelStatus()
+    status = _STATUS.get(model_status, Status.UNKNOWN)
+    info = h.getInfo()
+    feasible = info.primal_solution_status == 2  # as Pyomo's interface reads it
+    objective = info.objective_function_value if feasible else None
+    if info.mip_node_count == -1:
+        bound = objective if feasible and model_status == _MS.kOptimal else None
+    else:
+        bound = info.mip_dual_bound
+    if results is not None:  # the plain path reports what Pyomo read
+        objective, bound = results.incumbent_objective, results.objective_bound
+    return SolveOutcome(
+        status=status,
+        objective=objective,
+        bound=bound,
+        seconds=seconds,
+        solver_version=highs_version(),
+        highs_status=h.modelStatusToString(model_status),
+        solver=solver,
+        results=results,
+        highs=h,
+        cols=cols,
+        rows=rows,
+    )
+
+
+def _solve_pyomo(built: BuiltModel, options: SolveOptions) -> SolveOutcome:
+    from pyomo.contrib.solver.solvers.highs import Highs
+
     solver = Highs()
     start = time.perf_counter()
     results = solver.solve(
@@ -77,16 +246,46 @@ def solve_model(built: BuiltModel, options: SolveOptions | None = None) -> Solve
         solver_options=options.highs_options(),
     )
     seconds = time.perf_counter() - start
-    highs = solver._solver_model  # the highspy.Highs instance behind the interface
-    model_status = highs.getModelStatus()
-    status = _STATUS.get(model_status, Status.UNKNOWN)
-    return SolveOutcome(
-        status=status,
-        objective=results.incumbent_objective,
-        bound=results.objective_bound,
-        seconds=seconds,
-        solver_version=highs_version(),
-        highs_status=highs.modelStatusToString(model_status),
-        solver=solver,
-        results=results,
-    )
+    var_map = solver._pyomo_var_to_solver_var_map
+    con_map = solver._pyomo_con_to_solver_con_map
+    cols = {
+        name: np.array([var_map.get(id(v), -1) for v in family.component.values()], dtype=np.int64)
+        for name, family in built.variables.items()
+    }
+    rows = {
+        name: np.array([con_map[c] for c in family.component.values()], dtype=np.int64)
+        for name, family in built.constraints.items()
+    }
+    return _outcome(solver._solver_model, seconds, cols, rows, solver, results)
+
+
+def lp_names(
+    built: Built, outcome: SolveOutcome, num_col: int, num_row: int
+) -> tuple[list[str], list[str]]:
+    """Column and row names as Pyomo names the components: `output[irel,2025]`."""
+    cols = [""] * num_col
+    rows = [""] * num_row
+    for names, families, index in (
+        (cols, built.variables, outcome.cols),
+        (rows, built.constraints, outcome.rows),
+    ):
+        for name, family in families.items():
+            for at, key in zip(index[name].tolist(), family.key_tuples(), strict=True):
+                if at >= 0:
+                    names[at] = f"{name}[{','.join(map(str, key))}]"
+    return cols, rows
+
+
+def write_mps(built: Built, outcome: SolveOutcome, path: Path) -> Path:
+    """Write the LP that was solved to an MPS file (HiGHS writeModel), with the names of
+    `lp_names` (HiGHS writes a space in a name as `_`, and numbers every column or row
+    instead if two names clash)."""
+    lp = outcome.highs.getLp()
+    lp.col_names_, lp.row_names_ = lp_names(built, outcome, lp.num_col_, lp.num_row_)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp)
+    del lp
+    if h.writeModel(str(path)) == highspy.HighsStatus.kError:
+        raise OSError(f"HiGHS could not write the LP to {path}")
+    return path

@@ -1,0 +1,126 @@
+"""Read a run or sweep folder for a report: its manifest and its CSV tables, nothing else.
+
+Reports are built from what is on disk (`ndalloc.comparison.Run` reads the tables), so the
+report a solve writes and the one `ndalloc report RUN` rebuilds later come from the same
+bytes. While a run is being written its folder is a hidden staging folder whose manifest is
+not yet on disk: `open_folder(staging, manifest)` reads the tables from there with the
+manifest that is about to be written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ndalloc.comparison import Run, RunFolderError, read_run
+
+#: Key columns of a dual table are those before the first of these.
+DUAL_VALUES = ("activity_t", "rhs_t", "slack_t", "binding")
+#: Columns of a variable table that are not its key.
+VARIABLE_VALUES = ("value_t", "reduced_cost_pv_usd_per_t", "unit")
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A run or sweep folder, read back for a report."""
+
+    run: Run
+    _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def folder(self) -> Path:
+        return self.run.folder
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self.run.manifest
+
+    @property
+    def run_id(self) -> str:
+        """The manifest's run id (a staging folder's name is not the run's)."""
+        return str(self.manifest.get("run_id") or self.folder.name)
+
+    @property
+    def scenario(self) -> str:
+        return self.run.scenario
+
+    @property
+    def status(self) -> str:
+        return self.run.status
+
+    @property
+    def optimal(self) -> bool:
+        return self.run.optimal
+
+    @property
+    def is_sweep(self) -> bool:
+        return self.manifest.get("kind") == "sweep"
+
+    @property
+    def objective_usd(self) -> float | None:
+        return self.run.objective_usd if self.optimal else None
+
+    def table(self, stem: str) -> pd.DataFrame:
+        """`<stem>.csv` (a copy), or an empty frame when the run has no such table."""
+        if stem not in self._cache:
+            try:
+                self._cache[stem] = self.run.table(stem)
+            except RunFolderError:
+                if (self.folder / f"{stem}.csv").is_file():
+                    raise  # there but unreadable: say so, do not draw an empty chart
+                self._cache[stem] = pd.DataFrame()
+        return self._cache[stem].copy()
+
+    def years(self) -> list[int]:
+        allocation = self.table("allocation")
+        if allocation.empty:
+            return []
+        return [int(y) for y in allocation["year"]]
+
+
+def open_folder(folder: str | Path | Run, manifest: dict[str, Any] | None = None) -> Folder:
+    """A run or sweep folder; with `manifest`, a folder whose manifest is not on disk yet."""
+    if isinstance(folder, Run):
+        return Folder(folder)
+    if manifest is not None:
+        return Folder(Run(folder=Path(folder), manifest=manifest))
+    return Folder(read_run(folder))
+
+
+def keys(frame: pd.DataFrame) -> list[str]:
+    """The key columns of a dual or variable table other than year (e.g. ["origin", "product"])."""
+    out = []
+    for column in frame.columns:
+        if column in DUAL_VALUES or column in VARIABLE_VALUES:
+            break
+        if column != "year":
+            out.append(column)
+    return out
+
+
+def entity(frame: pd.DataFrame) -> pd.Series:
+    """Each row's key other than year, joined by "/" ("" for tables keyed by year alone)."""
+    columns = keys(frame)
+    if not columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    joined = frame[columns[0]].astype(str)
+    for column in columns[1:]:
+        joined = joined + "/" + frame[column].astype(str)
+    return joined
+
+
+def by_year(
+    frame: pd.DataFrame, column: str, years: list[int], fill: float | None = 0.0
+) -> pd.DataFrame:
+    """A table pivoted to one row per year (all `years`) and one column per entity, `fill`
+    where a row is missing (None: NaN, a gap in a line); entities in order of appearance."""
+    if frame.empty:
+        return pd.DataFrame(index=pd.Index(years, name="year"))
+    frame = frame.assign(_entity=entity(frame), year=frame["year"].astype(int))
+    names = list(dict.fromkeys(frame["_entity"]))
+    sums = frame.groupby(["year", "_entity"], sort=False)[column].sum(min_count=1)
+    wide = sums.unstack("_entity").reindex(index=years, columns=names).rename_axis(columns=None)
+    return wide if fill is None else wide.fillna(fill)
