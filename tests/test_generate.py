@@ -92,3 +92,13 @@ def test_cli_will_not_overwrite_a_scenario(tmp_path):
     proc = run_ndalloc("generate", "--sources", "1", "s", cwd=tmp_path)
     assert proc.returncode == 2
     assert "exists" in proc.stderr
+
+
+def test_mps_without_names_is_the_same_lp(tmp_path):
+    res = ndalloc.solve("india-base", mps=tmp_path / "lp.mps", mps_names=False)
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.readModel(str(tmp_path / "lp.mps"))
+    highs.run()
+    assert highs.getInfo().objective_function_value == pytest.approx(res.objective, rel=1e-9)
+    assert highs.getColByName("c0")[0] == highspy.HighsStatus.kOk

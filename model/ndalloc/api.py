@@ -27,6 +27,7 @@ def solve(
     elastic: bool = False,
     plain: bool = False,
     mps: str | Path | None = None,
+    mps_names: bool = True,
 ) -> RunResult:
     """Build and solve the allocation LP of a scenario (object, folder or bundled name).
 
@@ -40,7 +41,8 @@ def solve(
     The LP is built as arrays and handed to HiGHS directly (`ndalloc.lp.build.build_lp`).
     `plain=True`, or `extra` constraints (a hook on the Pyomo registry), builds it with Pyomo
     instead and solves it through Pyomo's persistent HiGHS interface: slower, the same LP and
-    the same answer. `mps` writes the LP that was solved to that file (MPS, HiGHS writeModel).
+    the same answer. `mps` writes the LP that was solved to that file (MPS, HiGHS writeModel),
+    with the families' names unless `mps_names` is false (`ndalloc.solver.highs.write_mps`).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -52,6 +54,8 @@ def solve(
     pyomo = plain or extra is not None
     built = build_model(scenario, extra=extra) if pyomo else build_lp(scenario)
     warnings = scaling_warnings(built, scenario)
+    if not pyomo:  # hand the build's scratch memory back before HiGHS takes its share
+        free_memory(built.arrays.num_col + built.arrays.num_row)
     t1 = time.perf_counter()
     outcome = solve_model(built, options)
     t2 = time.perf_counter()
@@ -70,7 +74,7 @@ def solve(
             found = tuple(map(str, elastic_violations(built, outcome, scenario)))
         timings["explain_s"] = time.perf_counter() - t3
     if mps is not None:
-        write_mps(built, outcome, Path(mps))
+        write_mps(built, outcome, Path(mps), names=mps_names)
     size = sum(map(len, outcome.cols.values())) + sum(map(len, outcome.rows.values()))
     outcome = detach(outcome)
     free_memory(size)

@@ -156,6 +156,14 @@ def solve(
             help="Also write the LP that was solved to this MPS file (HiGHS writeModel).",
         ),
     ] = None,
+    mps_names: Annotated[
+        bool,
+        typer.Option(
+            "--mps-names/--no-mps-names",
+            help="Name the MPS file's columns and rows after the families (output[irel,2025]);"
+            " without: c0, r0, ... (HiGHS solves a large LP with long names slower).",
+        ),
+    ] = True,
     plain: Annotated[
         bool,
         typer.Option(
@@ -189,7 +197,12 @@ def solve(
     try:
         with out.status(f"solving {sc.name} ..."):
             result = solve_scenario(
-                sc, options=options, elastic=elastic, plain=plain, mps=write_mps
+                sc,
+                options=options,
+                elastic=elastic,
+                plain=plain,
+                mps=write_mps,
+                mps_names=mps_names,
             )
         _warn(result)
         if result.status is Status.INTERRUPTED:

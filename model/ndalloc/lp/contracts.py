@@ -54,17 +54,18 @@ def add_contracts(reg: Registry, data: ModelData) -> None:
 def emit_contracts(reg: ArrayRegistry, data: ModelData) -> None:
     """`add_contracts` as arrays: the same variables and rows, in the same order."""
     frame = data.contracts
+    ks = key_frame(frame)
     n = len(frame)
     minimum = frame["min_t"].to_numpy(dtype=float)
     committed, pos = members(frame, np.full(n, True) if data.dense else minimum > 0)
-    reg.var("export", key_frame(frame), "t oxide", "oxide delivered under the contract")
+    reg.var("export", ks, "t oxide", "oxide delivered under the contract")
     reg.var("breach", committed, "t oxide", "delivery short of the contract minimum")
     # A halted year takes nothing, while its minimum (and so the breach penalty) still applies.
     halted = frame["halted"].to_numpy(dtype=bool)
     maximum = np.where(halted, 0.0, frame["max_t"].to_numpy(dtype=float))
     reg.constraint(
         "contract_max",
-        key_frame(frame),
+        ks,
         "<=",
         maximum,
         [each_row("export", None, n)],

@@ -32,10 +32,11 @@ def add_imports(reg: Registry, data: ModelData) -> None:
 def emit_imports(reg: ArrayRegistry, data: ModelData) -> None:
     """`add_imports` as arrays: the same variables and rows, in the same order."""
     frame = data.imports
-    reg.var("imports", key_frame(frame), "t product", "oxide or magnets imported")
+    ks = key_frame(frame)
+    reg.var("imports", ks, "t product", "oxide or magnets imported")
     reg.constraint(
         "import_limit",
-        key_frame(frame),
+        ks,
         "<=",
         frame["max_t"].to_numpy(dtype=float),
         [each_row("imports", None, len(frame))],

@@ -45,12 +45,13 @@ def add_makers(reg: Registry, data: ModelData) -> None:
 def emit_makers(reg: ArrayRegistry, data: ModelData) -> None:
     """`add_makers` as arrays: the same variables and rows, in the same order."""
     frame = data.makers
+    ks = key_frame(frame)
     n = len(frame)
-    reg.var("feed", key_frame(frame), "t oxide", "oxide delivered to the maker")
-    reg.var("make", key_frame(frame), "t magnet", "magnets made by the maker")
+    reg.var("feed", ks, "t oxide", "oxide delivered to the maker")
+    reg.var("make", ks, "t magnet", "magnets made by the maker")
     reg.constraint(
         "maker_capacity",
-        key_frame(frame),
+        ks,
         "<=",
         frame["capacity_t"].to_numpy(dtype=float),
         [each_row("make", None, n)],
@@ -60,7 +61,7 @@ def emit_makers(reg: ArrayRegistry, data: ModelData) -> None:
     ratio = frame["oxide_per_t"].to_numpy(dtype=float)
     reg.constraint(
         "maker_conversion",
-        key_frame(frame),
+        ks,
         "=",
         0.0,
         [each_row("make", None, n, ratio), each_row("feed", None, n, -1.0)],

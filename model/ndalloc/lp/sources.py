@@ -46,11 +46,12 @@ def add_sources(reg: Registry, data: ModelData) -> None:
 def emit_sources(reg: ArrayRegistry, data: ModelData) -> None:
     """`add_sources` as arrays: the same variables and rows, in the same order."""
     frame = data.sources
+    ks = key_frame(frame)
     n = len(frame)
-    reg.var("output", key_frame(frame), "t oxide", "oxide produced by the source")
+    reg.var("output", ks, "t oxide", "oxide produced by the source")
     reg.constraint(
         "source_capacity",
-        key_frame(frame),
+        ks,
         "<=",
         frame["capacity_t"].to_numpy(dtype=float),
         [each_row("output", None, n)],
