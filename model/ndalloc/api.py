@@ -54,8 +54,6 @@ def solve(
     pyomo = plain or extra is not None
     built = build_model(scenario, extra=extra) if pyomo else build_lp(scenario)
     warnings = scaling_warnings(built, scenario)
-    if not pyomo:  # hand the build's scratch memory back before HiGHS takes its share
-        free_memory(built.arrays.num_col + built.arrays.num_row)
     t1 = time.perf_counter()
     outcome = solve_model(built, options)
     t2 = time.perf_counter()
