@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ndalloc.results.marginal import DUAL_VALUE_COLUMNS
 from ndalloc.results.tables import RunResult
 
 #: Largest imbalance or bound violation tolerated, in tonnes (absolute).
@@ -36,17 +37,7 @@ MAX_LISTED = 20
 
 #: Columns of a variable table that are not part of its key.
 _VAR_VALUES = {"value_t", "reduced_cost_pv_usd_per_t", "unit"}
-#: Columns of a dual table that are not part of its key.
-_DUAL_VALUES = {
-    "activity_t",
-    "rhs_t",
-    "slack_t",
-    "binding",
-    "value_pv_usd_per_t",
-    "value_usd_per_t",
-    "unit",
-    "meaning",
-}
+_DUAL_VALUES = DUAL_VALUE_COLUMNS
 #: Allocation column -> (variable family, import product or None), summed per year.
 _ALLOCATION = {
     "output_t": ("output", None),

@@ -74,7 +74,7 @@ def marginal_values(duals: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         frame = duals.get(family)
         if frame is None or frame.empty:
             continue
-        index = [c for c in frame.columns if c not in _VALUE_COLUMNS and c != "year"]
+        index = [c for c in frame.columns if c not in DUAL_VALUE_COLUMNS and c != "year"]
         if family != "oxide_balance":  # only the rows that are valued or bind are spelled out
             valued = frame["value_usd_per_t"].abs().to_numpy(dtype=float) > ZERO_USD
             frame = frame[valued | frame["binding"].to_numpy(dtype=bool)]
@@ -109,13 +109,16 @@ def marginal_values(duals: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(columns, columns=COLUMNS)
 
 
-_VALUE_COLUMNS = {
-    "activity_t",
-    "rhs_t",
-    "slack_t",
-    "binding",
-    "value_pv_usd_per_t",
-    "value_usd_per_t",
-    "unit",
-    "meaning",
-}
+#: Columns of a dual table that are not part of its key (shared with results.checks).
+DUAL_VALUE_COLUMNS = frozenset(
+    {
+        "activity_t",
+        "rhs_t",
+        "slack_t",
+        "binding",
+        "value_pv_usd_per_t",
+        "value_usd_per_t",
+        "unit",
+        "meaning",
+    }
+)
