@@ -67,7 +67,8 @@ def write_workbook(scenario: Scenario, path: Path) -> Path:
     _fill(sheet, _SETTINGS_HEADER, ([k, v] for k, v in settings(scenario).items()))
     for name, model in TABLES.items():
         header = columns(model)
-        rows = ([getattr(r, c) for c in header] for r in scenario.records(name))
+        table = scenario.table(name)
+        rows = zip(*(table.values(c) for c in header), strict=True)
         _fill(book.create_sheet(name), header, rows)
     _fill(book.create_sheet(COLUMNS_SHEET), _COLUMNS_HEADER, _column_rows(scenario))
     _save(book, path)

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from ndalloc.data.bundled import bundled_names, bundled_path
 from ndalloc.data.errors import Issue, ScenarioError
 from ndalloc.data.parse import error_column, error_message, format_key, parse_table
 from ndalloc.data.readers import SCENARIO_FILE, ScenarioFiles, read_folder
-from ndalloc.data.scenario import Location, Scenario, Table
+from ndalloc.data.scenario import Location, Scenario, Table, table_of
 from ndalloc.data.schema import TABLES, Patch, ScenarioMeta, columns
 from ndalloc.data.validate import cross_table_issues
 
@@ -190,7 +191,7 @@ def _required_tables(resolved: _Resolved, issues: list[Issue]) -> list[Issue]:
     for name, model in TABLES.items():
         if name in reported:
             continue
-        if model.REQUIRED and not resolved.tables.get(name, Table()).records:
+        if model.REQUIRED and not len(table_of(resolved.tables, name)):
             present = name in resolved.tables
             message = (
                 "no rows: a scenario needs at least one row here"
@@ -259,29 +260,31 @@ def apply_patch(
         issues.append(Issue(file, line, "year", f"patch: {patch.table} has no year column"))
         return
 
-    table = tables.get(patch.table, Table())
-    records, locations, hits = [], [], 0
-    for record, location in zip(table.records, table.locations, strict=True):
-        key = tuple(str(getattr(record, c)) for c in key_columns)
-        year = getattr(record, "year", None)
-        matches = (wanted is None or key == wanted) and (
-            years is None or years[0] <= year <= years[1]  # type: ignore[operator]
-        )
-        if matches:
-            hits += 1
-            changed = _patched(patch, record, where, issues)
-            if changed is not None:
-                record, location = changed, where
-        records.append(record)
-        locations.append(location)
-    if hits == 0:
+    table = table_of(tables, patch.table)
+    hits = np.ones(len(table), dtype=bool)
+    if wanted is not None:
+        for column, value in zip(key_columns, wanted, strict=True):
+            cells = table.column(column)
+            if cells.dtype != object:  # key columns are text; compare any other as text
+                cells = np.array([str(v) for v in cells.tolist()], dtype=object)
+            hits &= cells == value
+    if years is not None:
+        year = table.column("year")
+        hits &= (year >= years[0]) & (year <= years[1])
+    found = np.flatnonzero(hits).tolist()
+    if not found:
         what = f"key {format_key(wanted)}" if wanted is not None else "any key"
         span = f" in {years[0]}-{years[1]}" if years is not None else ""
         issues.append(
             Issue(file, line, "key", f"patch matches no row of {patch.table} for {what}{span}")
         )
         return
-    tables[patch.table] = Table(records=tuple(records), locations=tuple(locations))
+    changed = {}
+    for index in found:
+        record = _patched(patch, table.record(index), where, issues)
+        if record is not None:
+            changed[index] = (record, where)
+    tables[patch.table] = table.replaced(changed)
 
 
 def _patched(patch: Patch, record: Any, where: Location, issues: list[Issue]) -> Any:

@@ -1,4 +1,5 @@
-"""Validate raw tables into typed records, collecting every problem with its location."""
+"""Validate raw tables row by row with their pydantic records, collecting every problem with
+its location; the valid rows are kept column by column (`scenario.Table`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pydantic import ValidationError
 
 from ndalloc.data.errors import Issue
 from ndalloc.data.readers import RawTable
-from ndalloc.data.scenario import Location, Table
+from ndalloc.data.scenario import Table
 from ndalloc.data.schema import Record
 
 
@@ -16,14 +17,15 @@ def parse_table(raw: RawTable, model: type[Record], issues: list[Issue]) -> Tabl
     """Records of one raw table; every problem is appended to `issues`."""
     fields = model.model_fields
     required = [n for n, f in fields.items() if f.is_required()]
+    needed = set(required)
     header_ok = _check_header(raw.label, raw.header, fields, required, issues)
-    records: list[Record] = []
-    locations: list[Location] = []
+    data: dict[str, list[Any]] = {name: [] for name in fields}
+    lines: list[int] = []
     first_seen: dict[tuple[object, ...], int] = {}
     for line, row in raw.rows:
         if not any(cell.strip() for cell in row) or not header_ok:
             continue
-        record = _parse_row(raw.label, line, raw.header, row, model, issues)
+        record = _parse_row(raw.label, line, raw.header, row, model, needed, issues)
         if record is None:
             continue
         key = record.key()
@@ -38,9 +40,11 @@ def parse_table(raw: RawTable, model: type[Record], issues: list[Issue]) -> Tabl
             )
             continue
         first_seen[key] = line
-        records.append(record)
-        locations.append((raw.label, line))
-    return Table(records=tuple(records), locations=tuple(locations))
+        values = record.__dict__  # every field: validated values and defaults
+        for name, column in data.items():
+            column.append(values[name])
+        lines.append(line)
+    return Table.from_columns(model, data, [raw.label] * len(lines), lines)
 
 
 def _check_header(
@@ -74,6 +78,7 @@ def _parse_row(
     header: list[str],
     row: list[str],
     model: type[Record],
+    required: set[str],
     issues: list[Issue],
 ) -> Record | None:
     if len(row) != len(header):
@@ -81,7 +86,7 @@ def _parse_row(
             Issue(label, line, "-", f"{len(row)} fields but the header has {len(header)}")
         )
         return None
-    fields = model.model_fields
+    fields = model.__pydantic_fields__
     values: dict[str, str] = {}
     ok = True
     for column, cell in zip(header, row, strict=True):
@@ -90,7 +95,7 @@ def _parse_row(
         value = cell.strip()
         if value:
             values[column] = value
-        elif fields[column].is_required():
+        elif column in required:
             issues.append(Issue(label, line, column, "missing value"))
             ok = False
     if not ok:

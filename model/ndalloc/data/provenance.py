@@ -12,18 +12,29 @@ def provenance_rows(scenario: Scenario) -> list[dict[str, Any]]:
     """One row per input row: table, key, year, main parameter, value, low, high, source."""
     out = []
     for name, model in TABLES.items():
-        key_columns = [k for k in model.KEY if k != "year"]
-        for record in scenario.records(name):
+        table = scenario.table(name)
+        keys = zip(*(table.values(k) for k in model.KEY if k != "year"), strict=True)
+        years = table.values("year") if "year" in table.data else [None] * len(table)
+        rows = zip(
+            keys,
+            years,
+            table.values(model.MAIN),
+            table.values("low"),
+            table.values("high"),
+            table.values("citation"),
+            strict=True,
+        )
+        for key, year, value, low, high, citation in rows:
             out.append(
                 {
                     "table": name,
-                    "key": "/".join(str(getattr(record, k)) for k in key_columns),
-                    "year": getattr(record, "year", None),
+                    "key": "/".join(str(k) for k in key),
+                    "year": year,
                     "parameter": model.MAIN,
-                    "value": getattr(record, model.MAIN),
-                    "low": record.low,
-                    "high": record.high,
-                    "source": record.citation,
+                    "value": value,
+                    "low": low,
+                    "high": high,
+                    "source": citation,
                 }
             )
     return out

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
+import numpy as np
+
 from ndalloc.data.errors import Issue
-from ndalloc.data.scenario import Table
+from ndalloc.data.scenario import Table, table_of
 from ndalloc.data.schema import ScenarioMeta
 
 
@@ -29,30 +31,31 @@ def cross_table_issues(
 def _horizon(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Issue]:
     out = []
     for table in tables.values():
-        for record, (file, line) in zip(table.records, table.locations, strict=True):
-            year = getattr(record, "year", None)
-            if year is not None and not meta.first_year <= year <= meta.last_year:
-                out.append(
-                    Issue(
-                        file,
-                        line,
-                        "year",
-                        f"year {year} is outside the horizon {meta.first_year}-{meta.last_year}"
-                        " of scenario.toml",
-                    )
+        if "year" not in table.data:
+            continue
+        years = table.column("year")
+        outside = np.flatnonzero((years < meta.first_year) | (years > meta.last_year))
+        for index in outside.tolist():
+            out.append(
+                Issue(
+                    *table.location(index),
+                    "year",
+                    f"year {years[index]} is outside the horizon {meta.first_year}-"
+                    f"{meta.last_year} of scenario.toml",
                 )
+            )
     return out
 
 
 def _stockpile_years(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Issue]:
     """A stockpile's rows run without gaps from its first year to the end of the horizon."""
-    table = tables.get("stockpiles", Table())
+    table = table_of(tables, "stockpiles")
     years: dict[str, list[int]] = defaultdict(list)
-    first: dict[str, tuple[str, int]] = {}
-    for record, location in zip(table.records, table.locations, strict=True):
-        name = record.stockpile  # type: ignore[attr-defined]
-        years[name].append(record.year)  # type: ignore[attr-defined]
-        first.setdefault(name, location)
+    first: dict[str, int] = {}
+    rows = zip(table.values("stockpile"), table.values("year"), strict=True)
+    for index, (name, year) in enumerate(rows):
+        years[name].append(year)
+        first.setdefault(name, index)
     out = []
     for name, ys in years.items():
         start = min(ys)
@@ -61,7 +64,7 @@ def _stockpile_years(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Is
             shown = ", ".join(str(y) for y in missing[:10])
             out.append(
                 Issue(
-                    *first[name],
+                    *table.location(first[name]),
                     "year",
                     f"stockpile {name!r} has no row for {shown}: a stockpile needs a row for every"
                     f" year from its first ({start}) to {meta.last_year}",
@@ -71,15 +74,12 @@ def _stockpile_years(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Is
 
 
 def _entities(tables: Mapping[str, Table], table: str, column: str) -> set[str]:
-    return {str(getattr(r, column)) for r in tables.get(table, Table()).records}
+    return {str(v) for v in table_of(tables, table).values(column)}
 
 
 def _route_endpoints(tables: Mapping[str, Table]) -> dict[str, dict[str, set[str]]]:
-    oxide_origins = {
-        r.origin  # type: ignore[attr-defined]
-        for r in tables.get("imports", Table()).records
-        if r.product == "oxide"  # type: ignore[attr-defined]
-    }
+    imports = table_of(tables, "imports")
+    oxide_origins = set(imports.column("origin")[imports.column("product") == "oxide"].tolist())
     return {
         "origin": {
             "source": _entities(tables, "sources", "source"),
@@ -97,9 +97,9 @@ def _route_endpoints(tables: Mapping[str, Table]) -> dict[str, dict[str, set[str
 def _references(tables: Mapping[str, Table], broken: frozenset[str]) -> list[Issue]:
     out: list[Issue] = []
     stockpiles = _entities(tables, "stockpiles", "stockpile")
-    initial = tables.get("stockpile_initial", Table()) if "stockpiles" not in broken else Table()
-    for record, (file, line) in zip(initial.records, initial.locations, strict=True):
-        name = record.stockpile  # type: ignore[attr-defined]
+    initial = table_of(tables, "stockpile_initial")
+    names = initial.values("stockpile") if "stockpiles" not in broken else []
+    for (file, line), name in zip(initial.locations, names, strict=False):
         if name not in stockpiles:
             out.append(
                 Issue(
@@ -109,14 +109,15 @@ def _references(tables: Mapping[str, Table], broken: frozenset[str]) -> list[Iss
                     f"unknown stockpile {name!r}: not in stockpiles.csv",
                 )
             )
-    routes = tables.get("routes", Table())
-    if not routes.records or broken & {"sources", "imports", "stockpiles", "contracts", "makers"}:
+    routes = table_of(tables, "routes")
+    if not len(routes) or broken & {"sources", "imports", "stockpiles", "contracts", "makers"}:
         return out
     endpoints = _route_endpoints(tables)
     out += _shared_names(endpoints, routes)
-    for record, (file, line) in zip(routes.records, routes.locations, strict=True):
+    ends = {column: routes.values(column) for column in endpoints}
+    for index, (file, line) in enumerate(routes.locations):
         for column, kinds in endpoints.items():
-            value = getattr(record, column)
+            value = ends[column][index]
             if not any(value in names for names in kinds.values()):
                 out.append(
                     Issue(
@@ -133,7 +134,7 @@ def _shared_names(endpoints: dict[str, dict[str, set[str]]], routes: Table) -> l
     """With routes, an origin (destination) name must denote one thing only, even when no
     route mentions it: the route constraints are keyed by name."""
     out = []
-    file, line = routes.locations[0]
+    file, line = routes.location(0)
     for column, kinds in endpoints.items():
         seen: dict[str, str] = {}
         for kind, names in kinds.items():

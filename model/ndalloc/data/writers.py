@@ -44,8 +44,9 @@ def settings(scenario: Scenario) -> dict[str, Any]:
 def table_rows(scenario: Scenario, name: str) -> tuple[list[str], list[list[str]]]:
     """A table's header and rows as text cells, in file column order."""
     header = columns(TABLES[name])
-    rows = [[cell(getattr(r, c)) for c in header] for r in scenario.records(name)]
-    return header, rows
+    table = scenario.table(name)
+    cells = [[cell(v) for v in table.values(c)] for c in header]
+    return header, [list(row) for row in zip(*cells, strict=True)]
 
 
 def write_folder(scenario: Scenario, folder: Path) -> Path:
@@ -56,7 +57,7 @@ def write_folder(scenario: Scenario, folder: Path) -> Path:
     text = "".join(f"{k} = {toml_value(v)}\n" for k, v in settings(scenario).items())
     (folder / SCENARIO_FILE).write_text(text, encoding="utf-8")
     for name, model in TABLES.items():
-        if not scenario.records(name):
+        if not len(scenario.table(name)):
             continue
         header, rows = table_rows(scenario, name)
         with (folder / model.FILE).open("w", newline="", encoding="utf-8") as fh:

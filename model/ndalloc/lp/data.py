@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from ndalloc.data.scenario import Scenario
-from ndalloc.data.schema import PROVENANCE, TABLES, columns
 
 Key = tuple[Hashable, ...]
 
@@ -32,16 +31,8 @@ def _indexed(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
 
 
 def table_frame(scenario: Scenario, table: str) -> pd.DataFrame:
-    """The columns of a table that the LP reads (provenance left out), one row per record.
-
-    Read column by column from the records' attributes: the same values as
-    `Scenario.frame`, without dumping each record to a dict or caching a copy.
-    """
-    wanted = [c for c in columns(TABLES[table]) if c not in PROVENANCE]
-    records = scenario.records(table)
-    if not records:
-        return scenario.frame(table)[wanted]
-    return pd.DataFrame({c: [getattr(r, c) for r in records] for c in wanted}, columns=wanted)
+    """The columns of a table that the LP reads (provenance left out), one row per input row."""
+    return scenario.frame(table, provenance=False)
 
 
 @dataclass(frozen=True)

@@ -290,10 +290,11 @@ def _where(scenario: Scenario | None, table: str | None, key: Key) -> str:
     if scenario is None or table not in scenario.tables:
         return f" ({file})"
     t = scenario.tables[table]
-    for record, (label, line) in zip(t.records, t.locations, strict=True):
-        if tuple(record.key()) == tuple(key):
-            return f" ({label}:{line})"
-    return f" ({file})"
+    index = t.find(tuple(key))
+    if index is None:
+        return f" ({file})"
+    label, line = t.location(index)
+    return f" ({label}:{line})"
 
 
 def _full(c: Coefficient, scenario: Scenario | None) -> str:

@@ -21,6 +21,8 @@ order, so checking a large result costs little more than reading it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 
@@ -199,7 +201,7 @@ def _magnet_problems(result: RunResult, tol_t: float) -> list[str]:
 class _Keys:
     """The key of a table's row as text ("irel 2026"), built only for rows that are named."""
 
-    def __init__(self, frame: pd.DataFrame, values: set[str]) -> None:
+    def __init__(self, frame: pd.DataFrame, values: Collection[str]) -> None:
         self.columns = [frame[c].tolist() for c in frame.columns if c not in values]
 
     def __getitem__(self, i: int | np.integer) -> str:

@@ -214,17 +214,17 @@ class SweepEngine:
         new: list[Entry] = []
         old: list[Entry] = []
         for name, table in tables.items():
-            base = self.scenario.tables.get(name, Table())
+            base = self.scenario.table(name)
             if table is base and rate == self.base_rate:
                 continue
-            for changed, original in zip(table.records, base.records, strict=True):
-                if changed != original or rate != self.base_rate:
-                    moved = self.entries(name, changed, rate)
-                    kept = self.entries(name, original, self.base_rate)
-                    for a, b in zip(moved, kept, strict=True):
-                        if a[2] != b[2]:  # send only the entries whose value changes
-                            new.append(a)
-                            old.append(b)
+            rows = range(len(table)) if rate != self.base_rate else changed_rows(table, base)
+            for index in rows:
+                moved = self.entries(name, table.record(index), rate)
+                kept = self.entries(name, base.record(index), self.base_rate)
+                for a, b in zip(moved, kept, strict=True):
+                    if a[2] != b[2]:  # send only the entries whose value changes
+                        new.append(a)
+                        old.append(b)
         return new, old, issues
 
     def evaluate(self, variation: Variation) -> dict[str, Any]:
@@ -270,3 +270,17 @@ def evaluate_all(
 
 
 __all__ = ["TOTALS", "Entry", "SweepEngine", "Variation", "evaluate_all"]
+
+
+def changed_rows(table: Table, base: Table) -> list[int]:
+    """Positions of the rows of `table` whose values differ from `base` (same rows, patched)."""
+    differs = np.zeros(len(table), dtype=bool)
+    for name, values in table.data.items():
+        was = base.data[name]
+        if values is was:
+            continue
+        unequal = values != was
+        if values.dtype == np.float64:
+            unequal &= ~(np.isnan(values) & np.isnan(was))
+        differs |= unequal
+    return np.flatnonzero(differs).tolist()

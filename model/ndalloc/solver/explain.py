@@ -128,11 +128,11 @@ class RowNames:
         return iter(sorted(self.family))
 
 
-def _locations(scenario: Scenario, table: str) -> dict[tuple[Any, ...], tuple[str, int]]:
-    t = scenario.tables.get(table)
-    if t is None:
-        return {}
-    return {r.key(): loc for r, loc in zip(t.records, t.locations, strict=True)}
+def _location(scenario: Scenario, table: str, key: tuple[Any, ...]) -> tuple[str, int] | None:
+    """File and line of the input row with this key, or None."""
+    t = scenario.table(table)
+    index = t.find(key)
+    return None if index is None else t.location(index)
 
 
 def describe(
@@ -152,7 +152,7 @@ def describe(
     if data.equality:
         sense = "="
     lookup_key = key[:1] if table == "stockpile_initial" else key
-    file, line = _locations(scenario, table).get(tuple(lookup_key), (None, None))
+    file, line = _location(scenario, table, tuple(lookup_key)) or (None, None)
     text = f"{names} {column} {rhs:,.6g} ({family}: {sense} {rhs:,.6g} t)"
     if table == "demand" and column == "import_share_max":
         text = f"{names} import_share_max ({family}: imported magnets <= {rhs:,.6g} t)"
@@ -164,8 +164,9 @@ def describe(
 
 
 def _first_year(scenario: Scenario, key: tuple[Hashable, ...]) -> bool:
-    years = [r.year for r in scenario.records("stockpiles") if r.stockpile == key[0]]  # type: ignore[attr-defined]
-    return bool(years) and key[1] == min(years)
+    stock = scenario.table("stockpiles")
+    years = stock.column("year")[stock.column("stockpile") == key[0]]
+    return bool(len(years)) and key[1] == years.min()
 
 
 def irreducible_conflict(built: Built, outcome: Any, scenario: Scenario) -> list[Limit]:
