@@ -1,12 +1,15 @@
-"""Write small scenarios to disk for tests: tables given as lists of row dicts."""
+"""Write small scenarios to disk for tests (tables given as lists of row dicts), and describe
+the problems a report of bad input must hold."""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ndalloc.data.errors import Issue
 from ndalloc.data.schema import TABLES
 
 META: dict[str, Any] = {
@@ -51,3 +54,64 @@ def write_scenario(
             writer.writeheader()
             writer.writerows(rows)
     return folder
+
+
+#: The worked example of docs/formulation.md: one source (10 t at 100 USD/t), one contract
+#: (4 to 6 t at 300 USD/t, breach 50 USD/t) and one sector without demand, in 2025.
+WORKED_SOURCE: dict[str, Any] = {
+    "source": "a",
+    "year": 2025,
+    "capacity_t": 10,
+    "cost_usd_per_t": 100,
+}
+WORKED_CONTRACT: dict[str, Any] = {
+    "contract": "k",
+    "partner": "p",
+    "year": 2025,
+    "min_t": 4,
+    "max_t": 6,
+    "price_usd_per_t": 300,
+    "breach_penalty_usd_per_t": 50,
+}
+WORKED_DEMAND: dict[str, Any] = {
+    "sector": "d",
+    "year": 2025,
+    "demand_t": 0,
+    "shortage_penalty_usd_per_t": 1000,
+}
+#: Its optimum: export the contract's maximum, 6 t x (300 - 100) USD/t.
+WORKED_OBJECTIVE = 1200.0
+
+
+def worked_example(
+    folder: Path,
+    meta: Mapping[str, Any] | None = None,
+    *,
+    source: Mapping[str, Any] | None = None,
+    contract: Mapping[str, Any] | None = None,
+    demand: Mapping[str, Any] | None = None,
+    **tables: Sequence[Mapping[str, Any]],
+) -> Path:
+    """Write the worked example, its rows updated by `source`, `contract` and `demand` (e.g.
+    `contract={"price_usd_per_t": 80}`); tables given by name replace or add whole tables."""
+    rows = {
+        "sources": [{**WORKED_SOURCE, **(source or {})}],
+        "contracts": [{**WORKED_CONTRACT, **(contract or {})}],
+        "demand": [{**WORKED_DEMAND, **(demand or {})}],
+    }
+    return write_scenario(folder, meta, **{**rows, **tables})
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One problem a report of bad input must contain: where it is (file, line, column) and a
+    fragment of its message."""
+
+    file: str
+    line: int
+    column: str
+    fragment: str
+
+    def matches(self, issue: Issue) -> bool:
+        where = (issue.file, issue.line, issue.column)
+        return where == (self.file, self.line, self.column) and self.fragment in issue.message

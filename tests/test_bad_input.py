@@ -17,31 +17,25 @@ import pytest
 import ndalloc
 from cli_helpers import assert_no_traceback, describe, flat, run_many
 from ndalloc import Issue, ScenarioError
-from scenario_factory import write_scenario
+from scenario_factory import (
+    WORKED_CONTRACT,
+    WORKED_OBJECTIVE,
+    WORKED_SOURCE,
+    Expect,
+    worked_example,
+)
 
-SOURCES = [{"source": "a", "year": 2025, "capacity_t": 10, "cost_usd_per_t": 100}]
-CONTRACTS = [
-    {
-        "contract": "k",
-        "partner": "p",
-        "year": 2025,
-        "min_t": 4,
-        "max_t": 6,
-        "price_usd_per_t": 300,
-        "breach_penalty_usd_per_t": 50,
-    }
-]
-DEMAND = [{"sector": "d", "year": 2025, "demand_t": 0, "shortage_penalty_usd_per_t": 1000}]
+SOURCES = [WORKED_SOURCE]
+CONTRACTS = [WORKED_CONTRACT]
 STOCKPILE = {"stockpile": "s", "max_t": 5, "max_inject_t": 5, "max_release_t": 5}
 #: Objective of the valid scenario (see test_smoke.py): exports 6 t at 300 - 100 USD/t.
-VALID_OBJECTIVE = 1200.0
+VALID_OBJECTIVE = WORKED_OBJECTIVE
 SOURCES_HEADER = "source,year,capacity_t,cost_usd_per_t\n"
 
 
 def valid(folder: Path, meta: dict | None = None, **tables: list[dict]) -> Path:
     """The worked example, with some tables replaced or added."""
-    merged = {"sources": SOURCES, "contracts": CONTRACTS, "demand": DEMAND, **tables}
-    return write_scenario(folder, meta, **merged)
+    return worked_example(folder, meta, **tables)
 
 
 def sources_csv(folder: Path, body: str | bytes) -> Path:
@@ -55,23 +49,6 @@ def location(file: str, line: int, column: str) -> str:
     """The `file:line: column:` prefix of a reported problem (no line for a whole file)."""
     where = f"{file}:{line}" if line else file
     return f"{where}: {column}:"
-
-
-@dataclass(frozen=True)
-class Expect:
-    """One problem the report must contain: where it is and a fragment of its message."""
-
-    file: str
-    line: int
-    column: str
-    fragment: str
-
-    def matches(self, issue: Issue) -> bool:
-        return (issue.file, issue.line, issue.column) == (
-            self.file,
-            self.line,
-            self.column,
-        ) and self.fragment in issue.message
 
 
 @dataclass(frozen=True)

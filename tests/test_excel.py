@@ -26,7 +26,7 @@ from ndalloc.data.bundled import bundled_names
 from ndalloc.data.excel import COLUMNS_SHEET, SETTINGS_SHEET, read_workbook, write_workbook
 from ndalloc.data.schema import TABLES, ScenarioMeta, columns
 from ndalloc.data.writers import settings
-from scenario_factory import write_scenario
+from scenario_factory import Expect, write_scenario
 from test_bad_input import SOURCES, valid
 
 # --- a small scenario with every table: routes, a halted year, ranges, awkward text ---------
@@ -278,18 +278,6 @@ def cell_of(sheet, column: str, row: int = 2):
     """The cell of `column` (by header name) in sheet row `row`."""
     header = [c.value for c in sheet[1]]
     return sheet.cell(row=row, column=header.index(column) + 1)
-
-
-@dataclass(frozen=True)
-class Expect:
-    file: str
-    line: int
-    column: str
-    fragment: str
-
-    def matches(self, issue: Issue) -> bool:
-        where = (issue.file, issue.line, issue.column)
-        return where == (self.file, self.line, self.column) and self.fragment in issue.message
 
 
 def wrong_type(wb) -> None:

@@ -8,19 +8,9 @@ import pytest
 
 import ndalloc
 from cli_helpers import run_ndalloc
-from scenario_factory import write_scenario
+from scenario_factory import WORKED_CONTRACT, WORKED_DEMAND, WORKED_SOURCE, write_scenario
 
-SOURCE = {"source": "a", "year": 2025, "capacity_t": 10, "cost_usd_per_t": 100}
-CONTRACT = {
-    "contract": "k",
-    "partner": "p",
-    "year": 2025,
-    "min_t": 4,
-    "max_t": 6,
-    "price_usd_per_t": 300,
-    "breach_penalty_usd_per_t": 50,
-}
-DEMAND = {"sector": "d", "year": 2025, "demand_t": 0, "shortage_penalty_usd_per_t": 1000}
+SOURCE, CONTRACT, DEMAND = WORKED_SOURCE, WORKED_CONTRACT, WORKED_DEMAND
 
 
 def parent(tmp_path: Path, years: int = 1) -> Path:

@@ -5,31 +5,27 @@ discounting. Optimum: export 6 t, objective 6 x (300 - 100) = 1200 USD.
 """
 
 import math
+from pathlib import Path
 
 import pytest
 
 import ndalloc
-from scenario_factory import write_scenario
+from scenario_factory import worked_example
+
+
+def named_example(folder: Path, **contract: float) -> Path:
+    """The worked example with IREL selling to Japan (shortage penalty 9 USD/t)."""
+    return worked_example(
+        folder,
+        source={"source": "irel"},
+        contract={"contract": "japan", "partner": "jp", **contract},
+        demand={"shortage_penalty_usd_per_t": 9},
+    )
 
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):
-    folder = write_scenario(
-        tmp_path_factory.mktemp("s") / "s",
-        sources=[{"source": "irel", "year": 2025, "capacity_t": 10, "cost_usd_per_t": 100}],
-        contracts=[
-            {
-                "contract": "japan",
-                "partner": "jp",
-                "year": 2025,
-                "min_t": 4,
-                "max_t": 6,
-                "price_usd_per_t": 300,
-                "breach_penalty_usd_per_t": 50,
-            }
-        ],
-        demand=[{"sector": "d", "year": 2025, "demand_t": 0, "shortage_penalty_usd_per_t": 9}],
-    )
+    folder = named_example(tmp_path_factory.mktemp("s") / "s")
     res = ndalloc.solve(folder)
     assert res.objective == 1200.0
     return res
@@ -44,22 +40,7 @@ def test_marginal_values_in_planners_words(result):
 
 
 def test_marginal_value_of_a_binding_minimum_is_its_cost(tmp_path):
-    folder = write_scenario(
-        tmp_path / "s",
-        sources=[{"source": "irel", "year": 2025, "capacity_t": 10, "cost_usd_per_t": 100}],
-        contracts=[
-            {
-                "contract": "japan",
-                "partner": "jp",
-                "year": 2025,
-                "min_t": 4,
-                "max_t": 6,
-                "price_usd_per_t": 80,
-                "breach_penalty_usd_per_t": 50,
-            }
-        ],
-        demand=[{"sector": "d", "year": 2025, "demand_t": 0, "shortage_penalty_usd_per_t": 9}],
-    )
+    folder = named_example(tmp_path / "s", price_usd_per_t=80)
     res = ndalloc.solve(folder)
     # Delivering the minimum loses 20 USD/t (cost 100 - price 80), less than a 50 USD breach.
     assert res.objective == 4 * (80 - 100)

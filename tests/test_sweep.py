@@ -17,7 +17,7 @@ from ndalloc.data.loader import apply_patch
 from ndalloc.data.scenario import Scenario
 from ndalloc.sensitivity import SpecError, run_sweep
 from ndalloc.sensitivity.spec import parse_vary
-from scenario_factory import write_scenario
+from scenario_factory import worked_example
 
 
 def rebuilt_objective(scenario: Scenario, spec: str, value: float) -> float:
@@ -88,32 +88,11 @@ def test_dask_local_cluster_gives_the_same_table():
 
 def small(folder: Path) -> Path:
     """One source (10 t, range 5-20, cost 100), one contract (min 4, max 6, price 300)."""
-    return write_scenario(
+    return worked_example(
         folder,
-        sources=[
-            {
-                "source": "irel",
-                "year": 2025,
-                "capacity_t": 10,
-                "cost_usd_per_t": 100,
-                "low": 5,
-                "high": 20,
-            }
-        ],
-        contracts=[
-            {
-                "contract": "japan",
-                "partner": "jp",
-                "year": 2025,
-                "min_t": 4,
-                "max_t": 6,
-                "price_usd_per_t": 300,
-                "breach_penalty_usd_per_t": 50,
-                "low": 200,
-                "high": 400,
-            }
-        ],
-        demand=[{"sector": "d", "year": 2025, "demand_t": 0, "shortage_penalty_usd_per_t": 9}],
+        source={"source": "irel", "low": 5, "high": 20},
+        contract={"contract": "japan", "partner": "jp", "low": 200, "high": 400},
+        demand={"shortage_penalty_usd_per_t": 9},
     )
 
 
