@@ -10,6 +10,14 @@ import pandas as pd
 from ndalloc.lp.data import ModelData, by_year
 from ndalloc.lp.registry import ArrayRegistry, Registry, Terms, each_row
 
+#: Unit and meaning of each family of this module (shared by its add_ and emit_ functions).
+FAMILIES: dict[str, tuple[str, str]] = {
+    "unallocated": ("t oxide", "oxide not used"),
+    "oxide_balance": ("t oxide", "one more tonne of oxide in the year"),
+    "magnet_balance_domestic": ("t magnet", "one more tonne of domestic magnets in the year"),
+    "magnet_balance_import": ("t magnet", "one more tonne of imported magnets in the year"),
+}
+
 
 def _terms(var: Any, ks: list[Any]) -> Any:
     import pyomo.environ as pyo
@@ -30,7 +38,7 @@ def add_oxide_balance(reg: Registry, data: ModelData) -> None:
     """
     v = reg.variables
     unallocated = reg.var(
-        "unallocated", [(y,) for y in data.years], ("year",), "t oxide", "oxide not used"
+        "unallocated", [(y,) for y in data.years], ("year",), *FAMILIES["unallocated"]
     )
     oxide_imports = [k for k in v["imports"].component if k[1] == "oxide"]
     uses = [by_year(v[n].component) for n in ("export", "feed", "inject")]
@@ -49,8 +57,7 @@ def add_oxide_balance(reg: Registry, data: ModelData) -> None:
         [(y,) for y in data.years],
         rule,
         ("year",),
-        "t oxide",
-        "one more tonne of oxide in the year",
+        *FAMILIES["oxide_balance"],
     )
 
 
@@ -73,7 +80,6 @@ def add_magnet_balances(reg: Registry, data: ModelData) -> None:
         v["deliver_domestic"].component,
         made,
         list(made),
-        "domestic",
     )
     _magnet_balance(
         reg,
@@ -81,12 +87,11 @@ def add_magnet_balances(reg: Registry, data: ModelData) -> None:
         v["deliver_import"].component,
         imports,
         [k for k in imports if k[1] == "magnet"],
-        "imported",
     )
 
 
 def _magnet_balance(
-    reg: Registry, name: str, delivered: Any, supply: Any, supply_keys: list[Any], kind: str
+    reg: Registry, name: str, delivered: Any, supply: Any, supply_keys: list[Any]
 ) -> None:
     out = by_year(delivered)
     into = by_year(supply_keys)
@@ -99,8 +104,7 @@ def _magnet_balance(
         [(y,) for y in sorted(set(out) | set(into))],
         rule,
         ("year",),
-        "t magnet",
-        f"one more tonne of {kind} magnets in the year",
+        *FAMILIES[name],
     )
 
 
@@ -111,7 +115,7 @@ def _years_of(reg: ArrayRegistry, var: str) -> np.ndarray:
 def emit_oxide_balance(reg: ArrayRegistry, data: ModelData) -> None:
     """`add_oxide_balance` as arrays: the same variable and rows, in the same order."""
     years = pd.DataFrame({"year": data.years})
-    reg.var("unallocated", years, "t oxide", "oxide not used")
+    reg.var("unallocated", years, *FAMILIES["unallocated"])
     products = reg.keys("imports")["product"].to_numpy()
     oxide = np.flatnonzero(products == "oxide")
     terms = [
@@ -130,8 +134,7 @@ def emit_oxide_balance(reg: ArrayRegistry, data: ModelData) -> None:
         "=",
         0.0,
         terms,
-        "t oxide",
-        "one more tonne of oxide in the year",
+        *FAMILIES["oxide_balance"],
     )
 
 
@@ -141,16 +144,12 @@ def emit_magnet_balances(reg: ArrayRegistry, data: ModelData) -> None:
     made = np.arange(reg.size("make"))
     products = reg.keys("imports")["product"].to_numpy()
     imported = np.flatnonzero(products == "magnet")
-    _emit_magnet_balance(
-        reg, "magnet_balance_domestic", "deliver_domestic", "make", made, "domestic"
-    )
-    _emit_magnet_balance(
-        reg, "magnet_balance_import", "deliver_import", "imports", imported, "imported"
-    )
+    _emit_magnet_balance(reg, "magnet_balance_domestic", "deliver_domestic", "make", made)
+    _emit_magnet_balance(reg, "magnet_balance_import", "deliver_import", "imports", imported)
 
 
 def _emit_magnet_balance(
-    reg: ArrayRegistry, name: str, delivered: str, supply: str, supply_pos: np.ndarray, kind: str
+    reg: ArrayRegistry, name: str, delivered: str, supply: str, supply_pos: np.ndarray
 ) -> None:
     out = _years_of(reg, delivered)
     into = _years_of(reg, supply)[supply_pos]
@@ -165,6 +164,5 @@ def _emit_magnet_balance(
             Terms(delivered, row_of[0], np.arange(len(out)), 1.0),
             Terms(supply, row_of[1], supply_pos, -1.0),
         ],
-        "t magnet",
-        f"one more tonne of {kind} magnets in the year",
+        *FAMILIES[name],
     )

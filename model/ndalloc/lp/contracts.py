@@ -7,6 +7,14 @@ import numpy as np
 from ndalloc.lp.data import ModelData, column, key_frame, keys, members
 from ndalloc.lp.registry import ArrayRegistry, Registry, each_row
 
+#: Unit and meaning of each family of this module (shared by its add_ and emit_ functions).
+FAMILIES: dict[str, tuple[str, str]] = {
+    "export": ("t oxide", "oxide delivered under the contract"),
+    "breach": ("t oxide", "delivery short of the contract minimum"),
+    "contract_max": ("t oxide", "the partner taking one more tonne"),
+    "contract_min": ("t oxide", "one more tonne of committed minimum delivery"),
+}
+
 
 def add_contracts(reg: Registry, data: ModelData) -> None:
     r"""Exports under each agreement and the shortfall against its minimum.
@@ -26,10 +34,8 @@ def add_contracts(reg: Registry, data: ModelData) -> None:
     ks = keys(frame)
     minimum = column(frame, "min_t")
     committed = [k for k in ks if data.dense or minimum[k] > 0]
-    export = reg.var("export", ks, index, "t oxide", "oxide delivered under the contract")
-    breach = reg.var(
-        "breach", committed, index, "t oxide", "delivery short of the contract minimum"
-    )
+    export = reg.var("export", ks, index, *FAMILIES["export"])
+    breach = reg.var("breach", committed, index, *FAMILIES["breach"])
     # A halted year takes nothing, while its minimum (and so the breach penalty) still applies.
     halted = dict(zip(ks, frame["halted"].to_numpy(dtype=bool), strict=True))
     maximum = {k: 0.0 if halted[k] else m for k, m in column(frame, "max_t").items()}
@@ -38,16 +44,14 @@ def add_contracts(reg: Registry, data: ModelData) -> None:
         ks,
         lambda k, y: export[k, y] <= maximum[k, y],
         index,
-        "t oxide",
-        "the partner taking one more tonne",
+        *FAMILIES["contract_max"],
     )
     reg.constraint(
         "contract_min",
         committed,
         lambda k, y: export[k, y] + breach[k, y] >= minimum[k, y],
         index,
-        "t oxide",
-        "one more tonne of committed minimum delivery",
+        *FAMILIES["contract_min"],
     )
 
 
@@ -58,8 +62,8 @@ def emit_contracts(reg: ArrayRegistry, data: ModelData) -> None:
     n = len(frame)
     minimum = frame["min_t"].to_numpy(dtype=float)
     committed, pos = members(frame, np.full(n, True) if data.dense else minimum > 0)
-    reg.var("export", ks, "t oxide", "oxide delivered under the contract")
-    reg.var("breach", committed, "t oxide", "delivery short of the contract minimum")
+    reg.var("export", ks, *FAMILIES["export"])
+    reg.var("breach", committed, *FAMILIES["breach"])
     # A halted year takes nothing, while its minimum (and so the breach penalty) still applies.
     halted = frame["halted"].to_numpy(dtype=bool)
     maximum = np.where(halted, 0.0, frame["max_t"].to_numpy(dtype=float))
@@ -69,8 +73,7 @@ def emit_contracts(reg: ArrayRegistry, data: ModelData) -> None:
         "<=",
         maximum,
         [each_row("export", None, n)],
-        "t oxide",
-        "the partner taking one more tonne",
+        *FAMILIES["contract_max"],
     )
     reg.constraint(
         "contract_min",
@@ -78,6 +81,5 @@ def emit_contracts(reg: ArrayRegistry, data: ModelData) -> None:
         ">=",
         minimum[pos],
         [each_row("export", pos, len(pos)), each_row("breach", None, len(pos))],
-        "t oxide",
-        "one more tonne of committed minimum delivery",
+        *FAMILIES["contract_min"],
     )

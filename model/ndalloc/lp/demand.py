@@ -7,6 +7,15 @@ import numpy as np
 from ndalloc.lp.data import ModelData, column, key_frame, keys, members
 from ndalloc.lp.registry import ArrayRegistry, Registry, each_row
 
+#: Unit and meaning of each family of this module (shared by its add_ and emit_ functions).
+FAMILIES: dict[str, tuple[str, str]] = {
+    "deliver_domestic": ("t magnet", "domestic magnets delivered to the sector"),
+    "deliver_import": ("t magnet", "imported magnets delivered to the sector"),
+    "shortage": ("t magnet", "demand not met"),
+    "demand_balance": ("t magnet", "one more tonne of the sector's demand"),
+    "import_share": ("t magnet", "one more tonne of imported magnets allowed into the sector"),
+}
+
 
 def add_demand(reg: Registry, data: ModelData) -> None:
     r"""Deliveries to each sector, its shortage and the cap on imported magnets.
@@ -25,13 +34,9 @@ def add_demand(reg: Registry, data: ModelData) -> None:
     frame = data.demand
     index = ("sector", "year")
     ks = keys(frame)
-    domestic = reg.var(
-        "deliver_domestic", ks, index, "t magnet", "domestic magnets delivered to the sector"
-    )
-    imported = reg.var(
-        "deliver_import", ks, index, "t magnet", "imported magnets delivered to the sector"
-    )
-    shortage = reg.var("shortage", ks, index, "t magnet", "demand not met")
+    domestic = reg.var("deliver_domestic", ks, index, *FAMILIES["deliver_domestic"])
+    imported = reg.var("deliver_import", ks, index, *FAMILIES["deliver_import"])
+    shortage = reg.var("shortage", ks, index, *FAMILIES["shortage"])
     demand = column(frame, "demand_t")
     share = column(frame, "import_share_max")
     reg.constraint(
@@ -39,16 +44,14 @@ def add_demand(reg: Registry, data: ModelData) -> None:
         ks,
         lambda d, y: domestic[d, y] + imported[d, y] + shortage[d, y] == demand[d, y],
         index,
-        "t magnet",
-        "one more tonne of the sector's demand",
+        *FAMILIES["demand_balance"],
     )
     reg.constraint(
         "import_share",
         [k for k in ks if data.dense or share[k] < 1],
         lambda d, y: imported[d, y] <= share[d, y] * demand[d, y],
         index,
-        "t magnet",
-        "one more tonne of imported magnets allowed into the sector",
+        *FAMILIES["import_share"],
     )
 
 
@@ -57,9 +60,9 @@ def emit_demand(reg: ArrayRegistry, data: ModelData) -> None:
     frame = data.demand
     n = len(frame)
     ks = key_frame(frame)
-    reg.var("deliver_domestic", ks, "t magnet", "domestic magnets delivered to the sector")
-    reg.var("deliver_import", ks, "t magnet", "imported magnets delivered to the sector")
-    reg.var("shortage", ks, "t magnet", "demand not met")
+    reg.var("deliver_domestic", ks, *FAMILIES["deliver_domestic"])
+    reg.var("deliver_import", ks, *FAMILIES["deliver_import"])
+    reg.var("shortage", ks, *FAMILIES["shortage"])
     demand = frame["demand_t"].to_numpy(dtype=float)
     share = frame["import_share_max"].to_numpy(dtype=float)
     reg.constraint(
@@ -72,8 +75,7 @@ def emit_demand(reg: ArrayRegistry, data: ModelData) -> None:
             each_row("deliver_import", None, n),
             each_row("shortage", None, n),
         ],
-        "t magnet",
-        "one more tonne of the sector's demand",
+        *FAMILIES["demand_balance"],
     )
     capped, pos = members(frame, np.full(n, True) if data.dense else share < 1)
     reg.constraint(
@@ -82,6 +84,5 @@ def emit_demand(reg: ArrayRegistry, data: ModelData) -> None:
         "<=",
         share[pos] * demand[pos],
         [each_row("deliver_import", pos, len(pos))],
-        "t magnet",
-        "one more tonne of imported magnets allowed into the sector",
+        *FAMILIES["import_share"],
     )

@@ -5,6 +5,14 @@ from __future__ import annotations
 from ndalloc.lp.data import ModelData, column, key_frame, keys
 from ndalloc.lp.registry import ArrayRegistry, Registry, each_row
 
+#: Unit and meaning of each family of this module (shared by its add_ and emit_ functions).
+FAMILIES: dict[str, tuple[str, str]] = {
+    "feed": ("t oxide", "oxide delivered to the maker"),
+    "make": ("t magnet", "magnets made by the maker"),
+    "maker_capacity": ("t magnet", "one more tonne of the maker's magnet capacity"),
+    "maker_conversion": ("t oxide", "one more tonne of oxide arriving at the maker"),
+}
+
 
 def add_makers(reg: Registry, data: ModelData) -> None:
     r"""Magnets made by each maker and the oxide fed to it.
@@ -20,8 +28,8 @@ def add_makers(reg: Registry, data: ModelData) -> None:
     frame = data.makers
     index = ("maker", "year")
     ks = keys(frame)
-    feed = reg.var("feed", ks, index, "t oxide", "oxide delivered to the maker")
-    make = reg.var("make", ks, index, "t magnet", "magnets made by the maker")
+    feed = reg.var("feed", ks, index, *FAMILIES["feed"])
+    make = reg.var("make", ks, index, *FAMILIES["make"])
     capacity = column(frame, "capacity_t")
     ratio = column(frame, "oxide_per_t")
     reg.constraint(
@@ -29,16 +37,14 @@ def add_makers(reg: Registry, data: ModelData) -> None:
         ks,
         lambda m, y: make[m, y] <= capacity[m, y],
         index,
-        "t magnet",
-        "one more tonne of the maker's magnet capacity",
+        *FAMILIES["maker_capacity"],
     )
     reg.constraint(
         "maker_conversion",
         ks,
         lambda m, y: ratio[m, y] * make[m, y] - feed[m, y] == 0,
         index,
-        "t oxide",
-        "one more tonne of oxide arriving at the maker",
+        *FAMILIES["maker_conversion"],
     )
 
 
@@ -47,16 +53,15 @@ def emit_makers(reg: ArrayRegistry, data: ModelData) -> None:
     frame = data.makers
     ks = key_frame(frame)
     n = len(frame)
-    reg.var("feed", ks, "t oxide", "oxide delivered to the maker")
-    reg.var("make", ks, "t magnet", "magnets made by the maker")
+    reg.var("feed", ks, *FAMILIES["feed"])
+    reg.var("make", ks, *FAMILIES["make"])
     reg.constraint(
         "maker_capacity",
         ks,
         "<=",
         frame["capacity_t"].to_numpy(dtype=float),
         [each_row("make", None, n)],
-        "t magnet",
-        "one more tonne of the maker's magnet capacity",
+        *FAMILIES["maker_capacity"],
     )
     ratio = frame["oxide_per_t"].to_numpy(dtype=float)
     reg.constraint(
@@ -65,6 +70,5 @@ def emit_makers(reg: ArrayRegistry, data: ModelData) -> None:
         "=",
         0.0,
         [each_row("make", None, n, ratio), each_row("feed", None, n, -1.0)],
-        "t oxide",
-        "one more tonne of oxide arriving at the maker",
+        *FAMILIES["maker_conversion"],
     )

@@ -12,6 +12,16 @@ import pandas as pd
 from ndalloc.lp.data import Key, ModelData
 from ndalloc.lp.registry import ArrayRegistry, Registry, Terms
 
+#: Unit and meaning of each family of this module (shared by its add_ and emit_ functions).
+FAMILIES: dict[str, tuple[str, str]] = {
+    "flow": ("t oxide", "oxide moved on the route"),
+    "route_origin": ("t oxide", "one more tonne available at the origin"),
+    "route_destination": (
+        "t oxide",
+        "one more tonne delivered to the destination from outside the routes",
+    ),
+}
+
 
 def add_routes(reg: Registry, data: ModelData) -> None:
     r"""Route flows from origins (sources, oxide imports, stockpile releases) to destinations
@@ -47,9 +57,7 @@ def add_routes(reg: Registry, data: ModelData) -> None:
     flow_keys = [
         (o, t, y) for o, t in pairs for y in data.years if (o, y) in supply and (t, y) in use
     ]
-    flow = reg.var(
-        "flow", flow_keys, ("origin", "destination", "year"), "t oxide", "oxide moved on the route"
-    )
+    flow = reg.var("flow", flow_keys, ("origin", "destination", "year"), *FAMILIES["flow"])
     leaving: dict[Key, list[Key]] = defaultdict(list)
     arriving: dict[Key, list[Key]] = defaultdict(list)
     for o, t, y in flow_keys:
@@ -70,16 +78,14 @@ def add_routes(reg: Registry, data: ModelData) -> None:
         sorted(leaving, key=str),
         origin_rule,
         ("origin", "year"),
-        "t oxide",
-        "one more tonne available at the origin",
+        *FAMILIES["route_origin"],
     )
     reg.constraint(
         "route_destination",
         sorted(use, key=str),
         destination_rule,
         ("destination", "year"),
-        "t oxide",
-        "one more tonne delivered to the destination from outside the routes",
+        *FAMILIES["route_destination"],
     )
 
 
@@ -109,7 +115,7 @@ def emit_routes(reg: ArrayRegistry, data: ModelData) -> None:
         (o, t, y) for o, t in pairs for y in data.years if (o, y) in supply and (t, y) in use
     ]
     index = ["origin", "destination", "year"]
-    reg.var("flow", _frame(flow_keys, index), "t oxide", "oxide moved on the route")
+    reg.var("flow", _frame(flow_keys, index), *FAMILIES["flow"])
     leaving: dict[Key, list[int]] = defaultdict(list)
     arriving: dict[Key, list[int]] = defaultdict(list)
     for pos, (o, t, y) in enumerate(flow_keys):
@@ -128,8 +134,7 @@ def emit_routes(reg: ArrayRegistry, data: ModelData) -> None:
         "<=",
         0.0,
         [Terms(n, *_arrays(terms[n]), 1.0 if n == "flow" else -1.0) for n in terms],
-        "t oxide",
-        "one more tonne available at the origin",
+        *FAMILIES["route_origin"],
     )
 
     destinations = sorted(use, key=str)
@@ -144,8 +149,7 @@ def emit_routes(reg: ArrayRegistry, data: ModelData) -> None:
         "=",
         0.0,
         [Terms(n, *_arrays(terms[n]), -1.0 if n == "flow" else 1.0) for n in terms],
-        "t oxide",
-        "one more tonne delivered to the destination from outside the routes",
+        *FAMILIES["route_destination"],
     )
 
 

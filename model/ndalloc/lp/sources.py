@@ -7,6 +7,13 @@ import numpy as np
 from ndalloc.lp.data import ModelData, column, key_frame, keys, members
 from ndalloc.lp.registry import ArrayRegistry, Registry, each_row
 
+#: Unit and meaning of each family of this module (shared by its add_ and emit_ functions).
+FAMILIES: dict[str, tuple[str, str]] = {
+    "output": ("t oxide", "oxide produced by the source"),
+    "source_capacity": ("t oxide", "one more tonne of the source's capacity"),
+    "source_minimum": ("t oxide", "one more tonne of the source's minimum output"),
+}
+
 
 def add_sources(reg: Registry, data: ModelData) -> None:
     r"""Output of each source and its limits.
@@ -22,15 +29,14 @@ def add_sources(reg: Registry, data: ModelData) -> None:
     frame = data.sources
     index = ("source", "year")
     ks = keys(frame)
-    output = reg.var("output", ks, index, "t oxide", "oxide produced by the source")
+    output = reg.var("output", ks, index, *FAMILIES["output"])
     capacity = column(frame, "capacity_t")
     reg.constraint(
         "source_capacity",
         ks,
         lambda s, y: output[s, y] <= capacity[s, y],
         index,
-        "t oxide",
-        "one more tonne of the source's capacity",
+        *FAMILIES["source_capacity"],
     )
     minimum = column(frame, "min_output_t")
     reg.constraint(
@@ -38,8 +44,7 @@ def add_sources(reg: Registry, data: ModelData) -> None:
         [k for k in ks if data.dense or minimum[k] > 0],
         lambda s, y: output[s, y] >= minimum[s, y],
         index,
-        "t oxide",
-        "one more tonne of the source's minimum output",
+        *FAMILIES["source_minimum"],
     )
 
 
@@ -48,15 +53,14 @@ def emit_sources(reg: ArrayRegistry, data: ModelData) -> None:
     frame = data.sources
     ks = key_frame(frame)
     n = len(frame)
-    reg.var("output", ks, "t oxide", "oxide produced by the source")
+    reg.var("output", ks, *FAMILIES["output"])
     reg.constraint(
         "source_capacity",
         ks,
         "<=",
         frame["capacity_t"].to_numpy(dtype=float),
         [each_row("output", None, n)],
-        "t oxide",
-        "one more tonne of the source's capacity",
+        *FAMILIES["source_capacity"],
     )
     minimum = frame["min_output_t"].to_numpy(dtype=float)
     ks, pos = members(frame, np.full(n, True) if data.dense else minimum > 0)
@@ -66,6 +70,5 @@ def emit_sources(reg: ArrayRegistry, data: ModelData) -> None:
         ">=",
         minimum[pos],
         [each_row("output", pos, len(pos))],
-        "t oxide",
-        "one more tonne of the source's minimum output",
+        *FAMILIES["source_minimum"],
     )

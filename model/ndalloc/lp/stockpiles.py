@@ -10,6 +10,18 @@ import pandas as pd
 from ndalloc.lp.data import ModelData, column, key_frame, keys, members
 from ndalloc.lp.registry import ArrayRegistry, Registry, Terms, each_row
 
+#: Unit and meaning of each family of this module (shared by its add_ and emit_ functions).
+FAMILIES: dict[str, tuple[str, str]] = {
+    "level": ("t oxide", "oxide in stock at the end of the year"),
+    "inject": ("t oxide", "oxide put into the stockpile"),
+    "release": ("t oxide", "oxide taken out of the stockpile"),
+    "stockpile_balance": ("t oxide", "one more tonne in stock at year end"),
+    "stockpile_min": ("t oxide", "one more tonne of required reserve"),
+    "stockpile_max": ("t oxide", "one more tonne of storage capacity"),
+    "stockpile_inject_limit": ("t oxide", "one more tonne of injection capacity"),
+    "stockpile_release_limit": ("t oxide", "one more tonne of release capacity"),
+}
+
 
 def add_stockpiles(reg: Registry, data: ModelData) -> None:
     r"""Stockpile levels, injections and releases.
@@ -32,9 +44,9 @@ def add_stockpiles(reg: Registry, data: ModelData) -> None:
     frame = data.stockpiles
     index = ("stockpile", "year")
     ks = keys(frame)
-    level = reg.var("level", ks, index, "t oxide", "oxide in stock at the end of the year")
-    inject = reg.var("inject", ks, index, "t oxide", "oxide put into the stockpile")
-    release = reg.var("release", ks, index, "t oxide", "oxide taken out of the stockpile")
+    level = reg.var("level", ks, index, *FAMILIES["level"])
+    inject = reg.var("inject", ks, index, *FAMILIES["inject"])
+    release = reg.var("release", ks, index, *FAMILIES["release"])
     first = dict(zip(ks, frame["is_first"].to_numpy(dtype=bool), strict=True))
     initial = column(frame, "initial_t")
 
@@ -43,9 +55,7 @@ def add_stockpiles(reg: Registry, data: ModelData) -> None:
         rhs = initial[p, y] if first[p, y] else 0.0
         return level[p, y] - before - inject[p, y] + release[p, y] == rhs
 
-    reg.constraint(
-        "stockpile_balance", ks, balance, index, "t oxide", "one more tonne in stock at year end"
-    )
+    reg.constraint("stockpile_balance", ks, balance, index, *FAMILIES["stockpile_balance"])
     minimum = column(frame, "min_t")
     maximum = column(frame, "max_t")
     max_inject = column(frame, "max_inject_t")
@@ -55,32 +65,28 @@ def add_stockpiles(reg: Registry, data: ModelData) -> None:
         [k for k in ks if data.dense or minimum[k] > 0],
         lambda p, y: level[p, y] >= minimum[p, y],
         index,
-        "t oxide",
-        "one more tonne of required reserve",
+        *FAMILIES["stockpile_min"],
     )
     reg.constraint(
         "stockpile_max",
         ks,
         lambda p, y: level[p, y] <= maximum[p, y],
         index,
-        "t oxide",
-        "one more tonne of storage capacity",
+        *FAMILIES["stockpile_max"],
     )
     reg.constraint(
         "stockpile_inject_limit",
         ks,
         lambda p, y: inject[p, y] <= max_inject[p, y],
         index,
-        "t oxide",
-        "one more tonne of injection capacity",
+        *FAMILIES["stockpile_inject_limit"],
     )
     reg.constraint(
         "stockpile_release_limit",
         ks,
         lambda p, y: release[p, y] <= max_release[p, y],
         index,
-        "t oxide",
-        "one more tonne of release capacity",
+        *FAMILIES["stockpile_release_limit"],
     )
 
 
@@ -89,9 +95,9 @@ def emit_stockpiles(reg: ArrayRegistry, data: ModelData) -> None:
     frame = data.stockpiles
     n = len(frame)
     ks = key_frame(frame)
-    reg.var("level", ks, "t oxide", "oxide in stock at the end of the year")
-    reg.var("inject", ks, "t oxide", "oxide put into the stockpile")
-    reg.var("release", ks, "t oxide", "oxide taken out of the stockpile")
+    reg.var("level", ks, *FAMILIES["level"])
+    reg.var("inject", ks, *FAMILIES["inject"])
+    reg.var("release", ks, *FAMILIES["release"])
     first = frame["is_first"].to_numpy(dtype=bool)
     initial = frame["initial_t"].to_numpy(dtype=float)
     later = np.flatnonzero(~first)
@@ -112,8 +118,7 @@ def emit_stockpiles(reg: ArrayRegistry, data: ModelData) -> None:
             each_row("inject", None, n, -1.0),
             each_row("release", None, n, 1.0),
         ],
-        "t oxide",
-        "one more tonne in stock at year end",
+        *FAMILIES["stockpile_balance"],
     )
     minimum = frame["min_t"].to_numpy(dtype=float)
     required, pos = members(frame, np.full(n, True) if data.dense else minimum > 0)
@@ -123,23 +128,12 @@ def emit_stockpiles(reg: ArrayRegistry, data: ModelData) -> None:
         ">=",
         minimum[pos],
         [each_row("level", pos, len(pos))],
-        "t oxide",
-        "one more tonne of required reserve",
+        *FAMILIES["stockpile_min"],
     )
-    for name, var, col, meaning in (
-        ("stockpile_max", "level", "max_t", "one more tonne of storage capacity"),
-        (
-            "stockpile_inject_limit",
-            "inject",
-            "max_inject_t",
-            "one more tonne of injection capacity",
-        ),
-        (
-            "stockpile_release_limit",
-            "release",
-            "max_release_t",
-            "one more tonne of release capacity",
-        ),
+    for name, var, col in (
+        ("stockpile_max", "level", "max_t"),
+        ("stockpile_inject_limit", "inject", "max_inject_t"),
+        ("stockpile_release_limit", "release", "max_release_t"),
     ):
         reg.constraint(
             name,
@@ -147,6 +141,5 @@ def emit_stockpiles(reg: ArrayRegistry, data: ModelData) -> None:
             "<=",
             frame[col].to_numpy(dtype=float),
             [each_row(var, None, n)],
-            "t oxide",
-            meaning,
+            *FAMILIES[name],
         )
