@@ -141,6 +141,9 @@ class Table:
     def __len__(self) -> int:
         return len(self.lines)
 
+    def __repr__(self) -> str:
+        return f"Table({self.model.__name__}, {len(self)} rows)"
+
     def column(self, name: str) -> np.ndarray:
         """The column's values as a read-only array (NaN where an optional number is not given)."""
         return self.data[name]
