@@ -22,6 +22,7 @@ from ndalloc.data.generate import Size, generate
 from ndalloc.data.readers import read_folder
 from ndalloc.data.scenario import Table, column_dtypes
 from ndalloc.data.schema import TABLES, ContractRow, SourceRow, columns
+from ndalloc.sensitivity.engine import changed_rows
 
 
 @pytest.mark.parametrize("name", bundled_names())
@@ -104,6 +105,10 @@ def test_replaced_rows_change_only_those_rows_and_their_location():
     others = [i for i in range(len(table)) if i != index]
     assert [changed.record(i) for i in others] == [table.record(i) for i in others]
     assert table.record(index).max_t != 1.0  # type: ignore[attr-defined]
+    # Columns the new rows do not change are shared, not copied: a sweep compares only the rest.
+    assert changed.column("price_usd_per_t") is table.column("price_usd_per_t")
+    assert changed.column("max_t") is not table.column("max_t")
+    assert changed_rows(changed, table) == [index]
 
 
 def _copy(name: str, to: Path) -> Path:

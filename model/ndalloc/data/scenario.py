@@ -14,7 +14,7 @@ import json
 import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
@@ -68,6 +68,11 @@ def _frozen(values: Sequence[Any], dtype: str) -> np.ndarray:
     return array
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Equal values, NaN (an optional number not given) equal to NaN."""
+    return bool(a == b) or (a != a and b != b)
+
+
 def _python(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
@@ -81,6 +86,8 @@ class Table:
     data: Mapping[str, np.ndarray]
     labels: np.ndarray
     lines: np.ndarray
+    #: Rows already given out as records, by position (only those asked for one at a time).
+    _rows: dict[int, Record] = field(default_factory=dict, repr=False, compare=False)
 
     # --- construction ------------------------------------------------------------------------
 
@@ -126,6 +133,9 @@ class Table:
             values = [getattr(record, name) for record, _ in rows.values()]
             if array.dtype == np.float64:
                 values = [math.nan if v is None else v for v in values]
+            if all(map(_same, values, array[at].tolist())):
+                data[name] = array  # unchanged column: shared, so comparisons can skip it
+                continue
             changed = array.copy()
             changed[at] = values
             changed.flags.writeable = False
@@ -134,7 +144,8 @@ class Table:
         labels[at] = [where[0] for _, where in rows.values()]
         lines[at] = [where[1] for _, where in rows.values()]
         labels.flags.writeable = lines.flags.writeable = False
-        return Table(self.model, data, labels, lines)
+        made = {index: record for index, (record, _) in rows.items()}
+        return Table(self.model, data, labels, lines, made)
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -167,12 +178,15 @@ class Table:
         )
 
     def record(self, index: int) -> Record:
-        """The row at `index` as a record."""
-        row = {n: _python(a[index]) for n, a in self.data.items()}
-        for name in _nullable(self.model):
-            if isinstance(row.get(name), float) and math.isnan(row[name]):
-                row[name] = None
-        return self.model.model_construct(**row)
+        """The row at `index` as a record (kept: a sweep asks for the same rows at every point)."""
+        found = self._rows.get(index)
+        if found is None:
+            row = {n: _python(a[index]) for n, a in self.data.items()}
+            for name in _nullable(self.model):
+                if isinstance(row.get(name), float) and math.isnan(row[name]):
+                    row[name] = None
+            found = self._rows[index] = self.model.model_construct(**row)
+        return found
 
     @property
     def locations(self) -> tuple[Location, ...]:
