@@ -369,7 +369,8 @@ def test_marginal_values_and_binding_limits_in_words(folders):
 
 
 def test_rebuilding_gives_the_same_file(folders, tmp_path):
-    """`ndalloc report RUN` rebuilds report.html from the folder: the same bytes."""
+    """`ndalloc report RUN` rebuilds report.html and results.xlsx from the folder: the same
+    bytes (the workbook's creation time is the run's)."""
     import shutil
 
     copy = tmp_path / folders.run.name
@@ -380,7 +381,7 @@ def test_rebuilding_gives_the_same_file(folders, tmp_path):
     proc = run_ndalloc("report", copy, cwd=tmp_path)
     assert proc.returncode == 0, describe(proc)
     assert (copy / REPORT).read_bytes() == before
-    assert (copy / WORKBOOK).is_file()
+    assert (copy / WORKBOOK).read_bytes() == (folders.run / WORKBOOK).read_bytes()
     assert f"wrote {copy / REPORT}" in " ".join(proc.stdout.split())
     # a run id under --dir works too
     proc = run_ndalloc("report", copy.name, "--dir", tmp_path, "--out", "x.html", cwd=tmp_path)
@@ -442,6 +443,40 @@ def test_workbook_has_every_table_with_frozen_headers(folders):
     assert width > 40
 
 
+def test_workbook_cells_keep_the_tables_values(folders):
+    """Numbers with decimals show thousands separators, whole numbers and text do not; every
+    sheet has a filter over its table; NaN is an empty cell, an unbounded limit "inf"."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(folders.run / WORKBOOK)
+    allocation = book["allocation"]
+    assert allocation.auto_filter.ref == f"A1:L{len(YEARS) + 1}"
+    assert allocation["B2"].number_format == "#,##0.00"  # output_t, a float column
+    assert allocation["A2"].number_format == "General"  # year
+    assert not allocation["B1"].number_format.startswith("#")  # the header is text
+    marginal = book["marginal_values"]
+    header = [c.value for c in marginal[1]]
+    rows = csv_rows(folders.run / "marginal_values.csv")
+    entity = header.index("entity") + 1
+    for i, row in enumerate(rows, start=2):
+        cell = marginal.cell(i, entity).value
+        assert cell == (row["entity"] or None), i  # "" in the CSV: an empty cell
+    ranging = book["ranging"]
+    header = [c.value for c in ranging[1]]
+    high = [r[header.index("high")] for r in ranging.iter_rows(min_row=2, values_only=True)]
+    expected = [r["high"] for r in csv_rows(folders.run / "ranging.csv")]
+    assert "inf" in expected
+    assert [str(h) if h == "inf" else float(h) for h in high] == [
+        e if e == "inf" else pytest.approx(float(e)) for e in expected
+    ]
+    binding = book["dual_source_capacity"]
+    header = [c.value for c in binding[1]]
+    assert {r[header.index("binding")] for r in binding.iter_rows(min_row=2, values_only=True)} <= {
+        True,
+        False,
+    }
+
+
 def test_workbook_summary_values(folders):
     from openpyxl import load_workbook
 
@@ -466,6 +501,30 @@ def test_workbook_summary_values(folders):
         r[1] for r in conflict["summary"].iter_rows(values_only=True) if r[0] == "conflicting limit"
     ]
     assert lines == manifest(folders.infeasible)["conflict"]
+
+
+def test_by_year_pivots_a_table_as_pandas_would():
+    import numpy as np
+    import pandas as pd
+
+    from ndalloc.report.folders import by_year
+
+    frame = pd.DataFrame(
+        {
+            "origin": ["x", "y", "x", "x", "z"],
+            "product": ["oxide"] * 5,
+            "year": [2030, 2030, 2031, 2031, 2040],
+            "value_t": [1.0, np.nan, 2.0, 3.0, 9.0],
+        }
+    )
+    wide = by_year(frame, "value_t", [2030, 2031, 2032], fill=None)
+    assert list(wide.columns) == ["x/oxide", "y/oxide", "z/oxide"]  # in order of appearance
+    assert list(wide.index) == [2030, 2031, 2032]
+    assert wide["x/oxide"].tolist()[:2] == [1.0, 5.0]  # two rows of 2031 added up
+    assert wide.isna().sum().tolist() == [1, 3, 3]  # all NaN, or no row: NaN (a gap)
+    filled = by_year(frame, "value_t", [2030, 2031, 2032])
+    assert filled.to_numpy().tolist() == [[1.0, 0.0, 0.0], [5.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    assert list(by_year(frame.iloc[:0], "value_t", [2030]).index) == [2030]
 
 
 def test_sheet_names_are_shortened_deterministically():
@@ -630,3 +689,268 @@ def test_sweep_report_rebuilds_identically(folders, tmp_path):
     assert (copy / REPORT).read_bytes() == before
     assert report_html(copy) == before.decode("utf-8")
     assert not (copy / WORKBOOK).exists()  # sweeps get a page, not a workbook
+
+
+# --- figures: Plotly's schema, subplots, JSON -------------------------------------------------
+
+
+def assert_valid_figure(figure: dict[str, Any], what: str) -> None:
+    """The figure is valid in Plotly's schema: plotly.graph_objects.Figure raises on an unknown
+    property or a bad value. The reports build figures as plain data and never validate them
+    while writing a page, so this is where a wrong property name is caught."""
+    import plotly.graph_objects as go
+
+    try:
+        go.Figure(figure)
+    except (ValueError, TypeError) as exc:
+        raise AssertionError(f"{what} is not a valid Plotly figure: {exc}") from exc
+
+
+def test_every_figure_in_the_reports_is_valid_plotly(folders):
+    pages = {
+        "run": folders.run / REPORT,
+        "halt": folders.halt / REPORT,
+        "compare": folders.compare,
+        "tornado": folders.tornado / REPORT,
+        "vary": folders.vary / REPORT,
+        "grid": folders.grid / REPORT,
+        "monte_carlo": folders.monte_carlo / REPORT,
+    }
+    seen = 0
+    for name, path in pages.items():
+        found = figures(page(path))
+        assert found, name
+        for chart, figure in found.items():
+            assert figure["layout"]["template"]["layout"], (name, chart)  # plotly_white
+            assert_valid_figure(figure, f"{name} {chart}")
+            seen += 1
+    assert seen == 2 * len(RUN_CHARTS) + len(COMPARE_CHARTS) + 4
+
+
+def _write_tables(folder: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+    import pandas as pd
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for stem, rows in tables.items():
+        if rows:  # no file: the run has no such table
+            pd.DataFrame(rows).to_csv(folder / f"{stem}.csv", index=False)
+
+
+def _synthetic_run(folder: Path, contracts: int, sectors: int, piles: int) -> Any:
+    """A run folder's tables made up for the charts: several contracts, sectors and
+    stockpiles (india-base has one contract and one stockpile), some limits missing."""
+    from ndalloc.comparison import Run
+    from ndalloc.report.folders import Folder
+
+    years = [2030, 2031, 2032]
+    names = {
+        "contract": [f"c{i}" for i in range(contracts)],
+        "sector": [f"s{i}" for i in range(sectors)],
+        "stockpile": [f"p{i}" for i in range(piles)],
+    }
+
+    def var(key: str, value: float = 10.0) -> list[dict[str, Any]]:
+        return [{key: n, "year": y, "value_t": value} for n in names[key] for y in years]
+
+    def dual(key: str, rhs: float, skip_first: bool = False) -> list[dict[str, Any]]:
+        chosen = names[key][1:] if skip_first else names[key]
+        return [
+            {key: n, "year": y, "activity_t": rhs, "rhs_t": rhs, "binding": True}
+            for n in chosen
+            for y in years
+        ]
+
+    tables = {
+        "allocation": [
+            {"year": y, "output_t": 100.0, "oxide_imports_t": 5.0, "stock_release_t": 0.0}
+            for y in years
+        ],
+        "var_output": [{"source": "mine", "year": y, "value_t": 100.0} for y in years],
+        "var_imports": [
+            {"origin": "x", "product": p, "year": y, "value_t": 5.0}
+            for p in ("oxide", "magnet")
+            for y in years
+        ],
+        "var_release": var("stockpile", 0.0),
+        "var_export": var("contract"),
+        "var_breach": var("contract", 1.0),
+        "var_feed": [{"maker": "m", "year": y, "value_t": 50.0} for y in years],
+        "var_inject": var("stockpile", 2.0),
+        "var_unallocated": [{"year": y, "value_t": 1.0} for y in years],
+        "var_level": var("stockpile", 4.0),
+        "dual_stockpile_max": dual("stockpile", 9.0),
+        "dual_stockpile_min": dual("stockpile", 1.0, skip_first=True),
+        "dual_contract_min": dual("contract", 8.0),
+        "dual_contract_max": dual("contract", 12.0, skip_first=True),
+        "var_deliver_domestic": var("sector", 3.0),
+        "var_deliver_import": var("sector", 2.0)[1:],  # a row missing
+        "var_shortage": var("sector", float("nan")),
+        "dual_demand_balance": dual("sector", 5.0),
+        "dual_oxide_balance": [{"year": y, "value_usd_per_t": 1000.0 + y} for y in years],
+    }
+    _write_tables(folder, tables)
+    return Folder(Run(folder=folder, manifest={"status": "optimal", "scenario": "made-up"}))
+
+
+@pytest.mark.parametrize(("contracts", "sectors", "piles"), [(1, 1, 1), (2, 3, 2), (3, 5, 0)])
+def test_charts_of_any_shape_are_valid_plotly(tmp_path, contracts, sectors, piles):
+    from ndalloc.report import charts, pages
+
+    run = _synthetic_run(tmp_path / "a", contracts, sectors, piles)
+    other = _synthetic_run(tmp_path / "b", 1, 2, 1)
+    built = {
+        "allocation": charts.allocation_figure(run),
+        "flows": charts.sankey_figure([("A", run), ("B", other)]),
+        "stockpile": charts.stockpile_figure(run),
+        "contracts": charts.contracts_figure(run),
+        "magnets": charts.magnets_figure(run),
+        "oxide-value": charts.oxide_value_figure(run),
+        "compare-stockpile": pages._stockpile_compare([("A", run), ("B", other)]),
+        "compare-contracts": pages._contracts_compare([("A", run), ("B", other)]),
+        "compare-magnets": pages._magnets_compare([("A", run), ("B", other)]),
+    }
+    for name, figure in built.items():
+        if figure is None:
+            assert name == "stockpile" and piles == 0
+            continue
+        assert_valid_figure(figure, name)
+    contracts_fig = built["contracts"]
+    assert contracts_fig is not None
+    axes = {t["yaxis"] for t in contracts_fig["data"]}
+    assert len(axes) == contracts  # one subplot per contract
+    magnets = built["magnets"]
+    assert magnets is not None
+    assert len({t["xaxis"] for t in magnets["data"]}) == sectors
+
+
+def test_sweep_panels_are_valid_plotly():
+    import pandas as pd
+
+    from ndalloc.report.sweeps import panels_figure
+
+    points = pd.DataFrame(
+        {"a": [1.0, 2.0, 3.0], "b*": [0.5, 1.0, 1.5], "c": [0, 1, 2], "objective_usd": [1e6] * 3}
+    )
+    figure = panels_figure(points, ["a", "b*", "c"])
+    assert_valid_figure(figure, "panels")
+    assert [t["yaxis"] for t in figure["data"]] == ["y", "y2", "y3"]
+
+
+SUBPLOTS = [
+    {"rows": 1, "cols": 1},
+    {"rows": 1, "cols": 1, "shared_xaxes": True, "vertical_spacing": 0.12},
+    {
+        "rows": 3,
+        "cols": 1,
+        "shared_xaxes": True,
+        "vertical_spacing": 0.04,
+        "titles": ["a", "b", "c"],
+    },
+    {"rows": 2, "cols": 1, "shared_xaxes": True, "vertical_spacing": 0.08, "titles": ["a", "b"]},
+    {
+        "rows": 2,
+        "cols": 2,
+        "vertical_spacing": 0.16,
+        "horizontal_spacing": 0.08,
+        "titles": list("abcd"),
+    },
+    {
+        "rows": 3,
+        "cols": 2,
+        "vertical_spacing": 0.08,
+        "horizontal_spacing": 0.08,
+        "titles": list("abcde"),
+    },
+    {"rows": 1, "cols": 1, "vertical_spacing": 0.1, "horizontal_spacing": 0.08, "titles": ["a"]},
+    {
+        "rows": 4,
+        "cols": 2,
+        "vertical_spacing": 0.075,
+        "horizontal_spacing": 0.1,
+        "titles": list("abcdefg"),
+    },
+    {"rows": 3, "cols": 1, "vertical_spacing": 0.04},
+    {"rows": 2, "cols": 3},
+    {"rows": 2, "cols": 3, "shared_xaxes": True, "titles": ["a", "", "c"]},
+]
+
+
+@pytest.mark.parametrize("grid", SUBPLOTS)
+def test_subplots_are_laid_out_as_make_subplots_does(grid):
+    """`Plot.grid` gives the layout (axis domains, anchors, shared axes, subplot titles) and
+    the trace axes that plotly.subplots.make_subplots gives for the same arguments."""
+    from plotly.subplots import make_subplots
+
+    from ndalloc.report.figures import Plot
+
+    options = {k: v for k, v in grid.items() if k != "titles"}
+    plot = Plot.grid(**options, titles=grid.get("titles"))
+    reference = make_subplots(**options, subplot_titles=grid.get("titles"))
+    for r in range(1, grid["rows"] + 1):
+        for c in range(1, grid["cols"] + 1):
+            plot.add("scatter", x=[1], y=[1], row=r, col=c)
+            reference.add_scatter(x=[1], y=[1], row=r, col=c)
+    expected = reference.to_plotly_json()
+    expected["layout"].pop("template", None)
+    assert plot.figure()["layout"] == expected["layout"]
+    assert [(t["xaxis"], t["yaxis"]) for t in plot.figure()["data"]] == [
+        (t["xaxis"], t["yaxis"]) for t in expected["data"]
+    ]
+
+
+def test_figure_updates_merge_as_plotly_does():
+    import plotly.graph_objects as go
+
+    from ndalloc.report.figures import Plot
+
+    plot = Plot()
+    reference = go.Figure()
+    plot.add("bar", x=[1, 2], y=[3, 4], marker={"color": "red"})
+    reference.add_bar(x=[1, 2], y=[3, 4], marker={"color": "red"})
+    plot.update(legend={"x": 0, "y": -0.1}, title={"text": "t"}, height=300)
+    reference.update_layout(legend={"x": 0, "y": -0.1}, title={"text": "t"}, height=300)
+    plot.update(legend={"y": -0.2}, yaxis={"title": {"text": "y"}})
+    reference.update_layout(legend={"y": -0.2}, yaxis={"title": {"text": "y"}})
+    plot.xaxes(tickformat="d")
+    reference.update_xaxes(tickformat="d")
+    plot.yaxes(tickformat=",", rangemode="tozero")
+    reference.update_yaxes(tickformat=",", rangemode="tozero")
+    expected = reference.to_plotly_json()
+    expected["layout"].pop("template", None)
+    assert plot.figure() == expected
+
+
+def test_figure_json_is_safe_in_a_script_and_has_no_nan():
+    import numpy as np
+
+    from ndalloc.report.figures import to_json
+
+    text = to_json({"y": np.array([1.0, np.nan, np.inf]), "n": np.int64(3), "t": "a</script><b>"})
+    assert "<" not in text and ">" not in text and "/" not in text
+    assert json.loads(text) == {"y": [1.0, None, None], "n": 3, "t": "a</script><b>"}
+    with pytest.raises(TypeError):
+        to_json({"when": datetime.now(UTC)})
+
+
+def test_writing_a_report_loads_neither_plotly_objects_nor_openpyxl(folders, tmp_path):
+    """Reports are cheap because they build plain figures and write the workbook with
+    XlsxWriter: plotly.graph_objects (with its validators) and openpyxl stay unloaded."""
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / folders.run.name
+    shutil.copytree(folders.run, copy)
+    script = (
+        "import sys\n"
+        "from ndalloc.report import rebuild\n"
+        f"rebuild({str(copy)!r})\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'plotly')))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = json.loads(proc.stdout.strip().splitlines()[-1].replace("'", '"'))
+    assert [m for m in loaded if m.startswith(("openpyxl", "plotly.graph_objs"))] == []
+    assert (copy / REPORT).read_bytes() == (folders.run / REPORT).read_bytes()

@@ -47,11 +47,14 @@ WORKBOOK = "results.xlsx"
 
 def report_html(folder: str | Path | Run | Folder, manifest: dict[str, Any] | None = None) -> str:
     """The HTML report of a run or sweep folder (with `manifest`: a folder being written)."""
-    from ndalloc.report.pages import run_page
-    from ndalloc.report.sweeps import sweep_page
-
     read = folder if isinstance(folder, Folder) else open_folder(folder, manifest)
-    return sweep_page(read) if read.is_sweep else run_page(read)
+    if read.is_sweep:
+        from ndalloc.report.sweeps import sweep_page
+
+        return sweep_page(read)
+    from ndalloc.report.pages import run_page
+
+    return run_page(read)
 
 
 def write_text(path: Path, text: str) -> Path:

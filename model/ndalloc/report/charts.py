@@ -1,17 +1,19 @@
 """The charts of a run, built from its folder's tables (see `ndalloc.report.folders`).
 
-Each function returns a Plotly figure, or None when the run has nothing to draw (no stockpile,
-no contract). Quantities are in t (oxide or magnet, as the axis says), money in USD.
+Each function returns a Plotly figure as plain data (`ndalloc.report.figures`), or None when
+the run has nothing to draw (no stockpile, no contract). Quantities are in t (oxide or magnet,
+as the axis says), money in USD.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from ndalloc.report.figures import Figure, Plot
 from ndalloc.report.folders import Folder, by_year
 
 #: Colours used for the same thing in every chart.
@@ -50,14 +52,14 @@ def shade(kind: str, index: int) -> str:
     return options[index % len(options)]
 
 
-def year_axis(figure: go.Figure) -> None:
+def year_axis(figure: Plot) -> None:
     """Whole years on the x axis, thousands separators on the y axis."""
-    figure.update_xaxes(tickmode="linear", dtick=1, tickformat="d")
-    figure.update_yaxes(tickformat=",")
+    figure.xaxes(tickmode="linear", dtick=1, tickformat="d")
+    figure.yaxes(tickformat=",")
 
 
-def _legend_below(figure: go.Figure) -> None:
-    figure.update_layout(
+def _legend_below(figure: Plot) -> None:
+    figure.update(
         legend={
             "orientation": "h",
             "yanchor": "top",
@@ -68,6 +70,10 @@ def _legend_below(figure: go.Figure) -> None:
         },
         margin={"l": 70, "r": 30, "t": 60, "b": 40},
     )
+
+
+def _title(text: str) -> dict[str, str]:
+    return {"text": text}
 
 
 # --- allocation ----------------------------------------------------------------------------
@@ -100,19 +106,25 @@ def destinations(run: Folder) -> list[tuple[str, str, str, pd.Series]]:
     return out
 
 
-def allocation_figure(run: Folder) -> go.Figure:
+def allocation_figure(run: Folder) -> Figure:
     """Stacked bars: where the oxide went each year; a line for the oxide available."""
     years = run.years()
     allocation = run.table("allocation").set_index("year")
-    figure = go.Figure()
+    figure = Plot()
     for label, _kind, colour, values in destinations(run):
-        figure.add_bar(
-            x=years, y=values.to_numpy(), name=label, marker_color=colour, hovertemplate=T_HOVER
+        figure.add(
+            "bar",
+            x=years,
+            y=values.to_numpy(),
+            name=label,
+            marker={"color": colour},
+            hovertemplate=T_HOVER,
         )
     available = (
         allocation["output_t"] + allocation["oxide_imports_t"] + allocation["stock_release_t"]
     )
-    figure.add_scatter(
+    figure.add(
+        "scatter",
         x=years,
         y=available.reindex(years).to_numpy(),
         name="oxide available (output + imports + releases)",
@@ -121,93 +133,94 @@ def allocation_figure(run: Folder) -> go.Figure:
         marker={"size": 6},
         hovertemplate=T_HOVER,
     )
-    figure.update_layout(
+    figure.update(
         barmode="stack",
         height=HEIGHT,
-        title={"text": "Allocation of neodymium oxide by year"},
-        yaxis_title="t oxide per year",
-        xaxis_title="year",
+        title=_title("Allocation of neodymium oxide by year"),
+        yaxis={"title": _title("t oxide per year")},
+        xaxis={"title": _title("year")},
     )
     year_axis(figure)
     _legend_below(figure)
-    return figure
+    return figure.figure()
 
 
 # --- sankey --------------------------------------------------------------------------------
 
 
-def flows(run: Folder) -> pd.DataFrame:
-    """Oxide flows by year: columns year, side ("in"/"out"), label, kind, value_t.
+@dataclass(frozen=True)
+class Flow:
+    """One flow of oxide into or out of India's oxide, by year."""
+
+    side: str
+    """Into India's oxide ("in": a source) or out of it ("out": a destination)."""
+    label: str
+    kind: str
+    colour: str
+    values: np.ndarray
+    """t oxide in each of the run's years (`Folder.years`)."""
+
+
+def flows(run: Folder) -> list[Flow]:
+    """Oxide flows by year.
 
     In: each source's output, oxide imports by origin, each stockpile's releases. Out: each
     contract's exports, each maker's feed, each stockpile's injection, unallocated.
     """
     years = run.years()
-    parts = []
+    out: list[Flow] = []
 
-    def add(side: str, kind: str, label: str, wide: pd.DataFrame) -> None:
+    def add(kind: str, label: str, wide: pd.DataFrame) -> None:
         for i, name in enumerate(wide.columns):
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "year": years,
-                        "side": side,
-                        "label": label.format(name),
-                        "kind": kind,
-                        "colour": shade(kind, i),
-                        "value_t": wide[name].to_numpy(),
-                    }
-                )
-            )
+            values = wide[name].to_numpy(dtype=float)
+            out.append(Flow("in", label.format(name), kind, shade(kind, i), values))
 
     imports = run.table("var_imports")
     if not imports.empty:
         imports = imports[imports["product"] == "oxide"].drop(columns="product")
-    add("in", "source", "{} output", by_year(run.table("var_output"), "value_t", years))
-    add("in", "oxide_import", "oxide imports from {}", by_year(imports, "value_t", years))
-    add(
-        "in",
-        "release",
-        "release from stockpile {}",
-        by_year(run.table("var_release"), "value_t", years),
-    )
+    add("source", "{} output", by_year(run.table("var_output"), "value_t", years))
+    add("oxide_import", "oxide imports from {}", by_year(imports, "value_t", years))
+    add("release", "release from stockpile {}", by_year(run.table("var_release"), "value_t", years))
     for label, kind, colour, values in destinations(run):
-        parts.append(
-            pd.DataFrame(
-                {
-                    "year": years,
-                    "side": "out",
-                    "label": label,
-                    "kind": kind,
-                    "colour": colour,
-                    "value_t": values.to_numpy(),
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
+        out.append(Flow("out", label, kind, colour, values.to_numpy(dtype=float)))
+    return out
+
+
+def _summed(parts: list[Flow], positions: list[int]) -> list[tuple[Flow, float]]:
+    """Each flow's total over the years at `positions` (flows of the same label added up)."""
+    found: dict[tuple[str, str, str, str], tuple[Flow, float]] = {}
+    for part in parts:
+        total = float(part.values[positions].sum()) if positions else 0.0
+        key = (part.side, part.label, part.kind, part.colour)
+        previous = found.get(key)
+        found[key] = (part, total + (previous[1] if previous else 0.0))
+    return list(found.values())
 
 
 def _sankey_trace(
-    rows: pd.DataFrame, hub: str, visible: bool, domain_x: tuple[float, float]
-) -> go.Sankey:
+    totals: list[tuple[Flow, float]], hub: str, visible: bool, domain_x: tuple[float, float]
+) -> dict[str, object]:
     """Inflows -> the hub (all oxide in India) -> outflows; node labels carry their tonnes."""
-    rows = rows[rows["value_t"] > 1e-9]
-    ins, outs = rows[rows["side"] == "in"], rows[rows["side"] == "out"]
-    names = [*ins["label"], hub, *outs["label"]]
-    totals = [*ins["value_t"], float(ins["value_t"].sum()), *outs["value_t"]]
-    labels = [f"{name}: {value:,.0f} t" for name, value in zip(names, totals, strict=True)]
-    colours = [*ins["colour"], COLOURS["hub"], *outs["colour"]]
+    kept = [(f, v) for f, v in totals if v > 1e-9]
+    ins = [(f, v) for f, v in kept if f.side == "in"]
+    outs = [(f, v) for f, v in kept if f.side == "out"]
+    hub_total = float(sum(v for _, v in ins))
+    names = [*(f.label for f, _ in ins), hub, *(f.label for f, _ in outs)]
+    values = [*(v for _, v in ins), hub_total, *(v for _, v in outs)]
+    labels = [f"{name}: {value:,.0f} t" for name, value in zip(names, values, strict=True)]
+    colours = [*(f.colour for f, _ in ins), COLOURS["hub"], *(f.colour for f, _ in outs)]
     h = len(ins)
     source = [*range(h), *([h] * len(outs))]
     target = [*([h] * len(ins)), *range(h + 1, h + 1 + len(outs))]
-    ends = [(names[s], names[t]) for s, t in zip(source, target, strict=True)]
-    return go.Sankey(
-        visible=visible,
-        domain={"x": list(domain_x), "y": [0, 1]},
-        arrangement="snap",
-        valueformat=",.0f",
-        valuesuffix=" t",
-        node={
+    ends = [[names[s], names[t]] for s, t in zip(source, target, strict=True)]
+    return {
+        "type": "sankey",
+        "visible": visible,
+        "domain": {"x": list(domain_x), "y": [0, 1]},
+        "arrangement": "snap",
+        "valueformat": ",.0f",
+        "valuesuffix": " t",
+        "node": {
             "label": labels,
             "color": colours,
             "pad": 18,
@@ -215,16 +228,16 @@ def _sankey_trace(
             "line": {"width": 0.5, "color": "#ffffff"},
             "hovertemplate": "%{label} oxide<extra></extra>",
         },
-        link={
+        "link": {
             "source": source,
             "target": target,
-            "value": [*ins["value_t"], *outs["value_t"]],
-            "color": [_fade(c) for c in [*ins["colour"], *outs["colour"]]],
+            "value": [*(v for _, v in ins), *(v for _, v in outs)],
+            "color": [_fade(f.colour) for f, _ in [*ins, *outs]],
             "customdata": ends,
             "hovertemplate": "%{customdata[0]} → %{customdata[1]}: %{value:,.0f} t oxide"
             "<extra></extra>",
         },
-    )
+    }
 
 
 def _fade(colour: str, alpha: float = 0.45) -> str:
@@ -241,24 +254,23 @@ def sankey_choices(years: list[int]) -> list[tuple[str, list[int]]]:
     return [(whole, years), *((str(y), [y]) for y in years)]
 
 
-def sankey_figure(runs: list[tuple[str, Folder]]) -> go.Figure:
+def sankey_figure(runs: list[tuple[str, Folder]]) -> Figure:
     """Oxide flows from sources to destinations, one Sankey per run side by side, with a year
     selector (a dropdown of `updatemenus`: the horizon total, then each year)."""
     years = sorted({y for _, run in runs for y in run.years()})
     choices = sankey_choices(years)
-    tables = [flows(run) for _, run in runs]
-    figure = go.Figure()
+    tables = [(flows(run), {y: i for i, y in enumerate(run.years())}) for _, run in runs]
+    figure = Plot()
     n = len(runs)
     gap = 0.06 if n > 1 else 0.0
     width = (1 - gap * (n - 1)) / n
     for c, (_, chosen) in enumerate(choices):
-        for i, table in enumerate(tables):
-            picked = table[table["year"].isin(chosen)]
-            summed = picked.groupby(
-                ["side", "label", "kind", "colour"], sort=False, as_index=False
-            )["value_t"].sum()
+        for i, (parts, position) in enumerate(tables):
+            positions = [position[y] for y in chosen if y in position]
             x0 = i * (width + gap)
-            figure.add_trace(_sankey_trace(summed, "oxide in India", c == 0, (x0, x0 + width)))
+            figure.data.append(
+                _sankey_trace(_summed(parts, positions), "oxide in India", c == 0, (x0, x0 + width))
+            )
     traces = len(runs)
     buttons = []
     for c, (label, _) in enumerate(choices):
@@ -270,9 +282,9 @@ def sankey_figure(runs: list[tuple[str, Folder]]) -> go.Figure:
                 "args": [{"visible": visible}, {"title.text": _sankey_title(label)}],
             }
         )
-    figure.update_layout(
+    figure.update(
         height=HEIGHT + 40,
-        title={"text": _sankey_title(choices[0][0]) if choices else "Oxide flows"},
+        title=_title(_sankey_title(choices[0][0]) if choices else "Oxide flows"),
         margin={"l": 20, "r": 20, "t": 90, "b": 20},
         updatemenus=[
             {
@@ -316,7 +328,7 @@ def sankey_figure(runs: list[tuple[str, Folder]]) -> go.Figure:
             else []
         ),
     )
-    return figure
+    return figure.figure()
 
 
 def _sankey_title(label: str) -> str:
@@ -326,7 +338,7 @@ def _sankey_title(label: str) -> str:
 # --- stockpile -----------------------------------------------------------------------------
 
 
-def stockpile_figure(run: Folder) -> go.Figure | None:
+def stockpile_figure(run: Folder) -> Figure | None:
     """Each stockpile's level at year end against its minimum and maximum."""
     level = run.table("var_level")
     if level.empty:
@@ -335,10 +347,11 @@ def stockpile_figure(run: Folder) -> go.Figure | None:
     levels = by_year(level, "value_t", years, fill=None)
     highs = by_year(run.table("dual_stockpile_max"), "rhs_t", years, fill=None)
     lows = by_year(run.table("dual_stockpile_min"), "rhs_t", years, fill=None)
-    figure = go.Figure()
+    figure = Plot()
     for i, name in enumerate(levels.columns):
         colour = shade("stock", i)
-        figure.add_scatter(
+        figure.add(
+            "scatter",
             x=years,
             y=levels[name].to_numpy(),
             name=f"{name}: level at year end",
@@ -348,7 +361,8 @@ def stockpile_figure(run: Folder) -> go.Figure | None:
             hovertemplate=T_HOVER,
         )
         if name in highs:
-            figure.add_scatter(
+            figure.add(
+                "scatter",
                 x=years,
                 y=highs[name].to_numpy(),
                 name=f"{name}: maximum",
@@ -357,7 +371,8 @@ def stockpile_figure(run: Folder) -> go.Figure | None:
                 hovertemplate=T_HOVER,
             )
         if name in lows:
-            figure.add_scatter(
+            figure.add(
+                "scatter",
                 x=years,
                 y=lows[name].to_numpy(),
                 name=f"{name}: required minimum",
@@ -365,22 +380,21 @@ def stockpile_figure(run: Folder) -> go.Figure | None:
                 line={"color": COLOURS["breach"], "dash": "dot", "width": 2.5},
                 hovertemplate=T_HOVER,
             )
-    figure.update_layout(
+    figure.update(
         height=HEIGHT,
-        title={"text": "Stockpile level against its limits"},
-        yaxis_title="t oxide in stock (year end)",
-        xaxis_title="year",
-        yaxis_rangemode="tozero",
+        title=_title("Stockpile level against its limits"),
+        yaxis={"title": _title("t oxide in stock (year end)"), "rangemode": "tozero"},
+        xaxis={"title": _title("year")},
     )
     year_axis(figure)
     _legend_below(figure)
-    return figure
+    return figure.figure()
 
 
 # --- contracts -----------------------------------------------------------------------------
 
 
-def contracts_figure(run: Folder) -> go.Figure | None:
+def contracts_figure(run: Folder) -> Figure | None:
     """Each contract's deliveries against its window (minimum and maximum), with shortfalls."""
     export = run.table("var_export")
     if export.empty:
@@ -391,28 +405,30 @@ def contracts_figure(run: Folder) -> go.Figure | None:
     lows = by_year(run.table("dual_contract_min"), "rhs_t", years, fill=None)
     highs = by_year(run.table("dual_contract_max"), "rhs_t", years, fill=None)
     names = list(delivered.columns)
-    figure = make_subplots(
-        rows=len(names),
-        cols=1,
+    figure = Plot.grid(
+        len(names),
+        1,
         shared_xaxes=True,
         vertical_spacing=0.12 / max(1, len(names)),
-        subplot_titles=[f"contract {n}" for n in names] if len(names) > 1 else None,
+        titles=[f"contract {n}" for n in names] if len(names) > 1 else None,
     )
     for r, name in enumerate(names, start=1):
         first = r == 1
-        figure.add_bar(
+        figure.add(
+            "bar",
             x=years,
             y=delivered[name].to_numpy(),
             name="delivered",
             legendgroup="delivered",
             showlegend=first,
-            marker_color=COLOURS["export"],
+            marker={"color": COLOURS["export"]},
             hovertemplate=T_HOVER,
             row=r,
             col=1,
         )
         shortfall = breach[name] if name in breach else pd.Series(0.0, index=years)
-        figure.add_bar(
+        figure.add(
+            "bar",
             x=years,
             y=shortfall.to_numpy(),
             name="shortfall below the minimum (breach)",
@@ -426,7 +442,8 @@ def contracts_figure(run: Folder) -> go.Figure | None:
         for bounds, label, dash in ((lows, "minimum", "dot"), (highs, "maximum", "dash")):
             if name not in bounds:
                 continue
-            figure.add_scatter(
+            figure.add(
+                "scatter",
                 x=years,
                 y=bounds[name].to_numpy(),
                 name=label,
@@ -439,25 +456,25 @@ def contracts_figure(run: Folder) -> go.Figure | None:
                 row=r,
                 col=1,
             )
-        figure.update_yaxes(title_text="t oxide per year", rangemode="tozero", row=r, col=1)
-    figure.update_layout(
+        figure.yaxes(title=_title("t oxide per year"), rangemode="tozero", row=r, col=1)
+    figure.update(
         barmode="stack",
         height=max(HEIGHT, 300 * len(names)),
-        title={
-            "text": "Contract deliveries against the agreed window"
+        title=_title(
+            "Contract deliveries against the agreed window"
             + ("" if len(names) > 1 else f": {names[0]}")
-        },
+        ),
     )
-    figure.update_xaxes(title_text="year", row=len(names), col=1)
+    figure.xaxes(title=_title("year"), row=len(names), col=1)
     year_axis(figure)
     _legend_below(figure)
-    return figure
+    return figure.figure()
 
 
 # --- magnets -------------------------------------------------------------------------------
 
 
-def magnets_figure(run: Folder) -> go.Figure | None:
+def magnets_figure(run: Folder) -> Figure | None:
     """Magnet demand of each sector, met by domestic magnets, imports, or not met (shortage)."""
     domestic = run.table("var_deliver_domestic")
     if domestic.empty:
@@ -478,30 +495,32 @@ def magnets_figure(run: Folder) -> go.Figure | None:
     sectors = list(parts["made in India"][0].columns)
     cols = 2 if len(sectors) > 1 else 1
     rows = math.ceil(len(sectors) / cols)
-    figure = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=[f"sector: {s}" for s in sectors],
+    figure = Plot.grid(
+        rows,
+        cols,
+        titles=[f"sector: {s}" for s in sectors],
         vertical_spacing=0.16 / max(1, rows - 1) if rows > 1 else 0.1,
         horizontal_spacing=0.08,
     )
+    zeros = np.zeros(len(years))
     for i, sector in enumerate(sectors):
         r, c = i // cols + 1, i % cols + 1
         for label, (wide, colour) in parts.items():
-            values = wide[sector] if sector in wide else pd.Series(0.0, index=years)
-            figure.add_bar(
+            figure.add(
+                "bar",
                 x=years,
-                y=values.to_numpy(),
+                y=wide[sector].to_numpy() if sector in wide else zeros,
                 name=label,
                 legendgroup=label,
                 showlegend=i == 0,
-                marker_color=colour,
+                marker={"color": colour},
                 hovertemplate=T_HOVER,
                 row=r,
                 col=c,
             )
         if sector in demand:
-            figure.add_scatter(
+            figure.add(
+                "scatter",
                 x=years,
                 y=demand[sector].to_numpy(),
                 name="demand",
@@ -513,28 +532,30 @@ def magnets_figure(run: Folder) -> go.Figure | None:
                 row=r,
                 col=c,
             )
-        figure.update_yaxes(title_text="t magnet" if c == 1 else None, row=r, col=c)
-    figure.update_layout(
+        if c == 1:
+            figure.yaxes(title=_title("t magnet"), row=r, col=c)
+    figure.update(
         barmode="stack",
         height=max(HEIGHT, 300 * rows + 60),
-        title={"text": "Magnet demand by sector and how it is met"},
+        title=_title("Magnet demand by sector and how it is met"),
     )
     year_axis(figure)
     _legend_below(figure)
-    figure.update_layout(legend={"y": -0.08})
-    return figure
+    figure.update(legend={"y": -0.08})
+    return figure.figure()
 
 
 # --- value of oxide ------------------------------------------------------------------------
 
 
-def oxide_value_figure(run: Folder) -> go.Figure | None:
+def oxide_value_figure(run: Folder) -> Figure | None:
     """The marginal value of one more tonne of oxide in each year (USD of that year)."""
     dual = run.table("dual_oxide_balance")
     if dual.empty:
         return None
-    figure = go.Figure()
-    figure.add_scatter(
+    figure = Plot()
+    figure.add(
+        "scatter",
         x=dual["year"].astype(int).to_numpy(),
         y=dual["value_usd_per_t"].to_numpy(),
         name="value of one more tonne of oxide",
@@ -542,13 +563,12 @@ def oxide_value_figure(run: Folder) -> go.Figure | None:
         line={"color": COLOURS["source"], "width": 3, "shape": "hv"},
         hovertemplate="%{x}: %{y:,.0f} USD/t<extra></extra>",
     )
-    figure.update_layout(
+    figure.update(
         height=340,
-        title={"text": "Value of one more tonne of oxide (marginal value, USD of each year)"},
-        yaxis_title="USD per t oxide",
-        xaxis_title="year",
-        yaxis_rangemode="tozero",
+        title=_title("Value of one more tonne of oxide (marginal value, USD of each year)"),
+        yaxis={"title": _title("USD per t oxide"), "rangemode": "tozero"},
+        xaxis={"title": _title("year")},
         showlegend=False,
     )
     year_axis(figure)
-    return figure
+    return figure.figure()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ndalloc.comparison import Run, RunFolderError, read_run
@@ -116,11 +117,20 @@ def by_year(
     frame: pd.DataFrame, column: str, years: list[int], fill: float | None = 0.0
 ) -> pd.DataFrame:
     """A table pivoted to one row per year (all `years`) and one column per entity, `fill`
-    where a row is missing (None: NaN, a gap in a line); entities in order of appearance."""
+    where a row is missing (None: NaN, a gap in a line); entities in order of appearance.
+    Rows of the same year and entity are added up (NaN where all of them are NaN)."""
+    index = pd.Index(years, name="year")
     if frame.empty:
-        return pd.DataFrame(index=pd.Index(years, name="year"))
-    frame = frame.assign(_entity=entity(frame), year=frame["year"].astype(int))
-    names = list(dict.fromkeys(frame["_entity"]))
-    sums = frame.groupby(["year", "_entity"], sort=False)[column].sum(min_count=1)
-    wide = sums.unstack("_entity").reindex(index=years, columns=names).rename_axis(columns=None)
-    return wide if fill is None else wide.fillna(fill)
+        return pd.DataFrame(index=index)
+    codes, uniques = pd.factorize(entity(frame), sort=False)
+    names = [str(n) for n in uniques]
+    rows = index.get_indexer(frame["year"].astype(int))  # -1: a year not in `years`
+    values = frame[column].to_numpy(dtype=float, na_value=np.nan)
+    keep = (rows >= 0) & ~np.isnan(values)
+    cells = rows[keep] * len(names) + codes[keep]
+    shape = (len(years), len(names))
+    size = shape[0] * shape[1]
+    sums = np.bincount(cells, weights=values[keep], minlength=size).reshape(shape)
+    counts = np.bincount(cells, minlength=size).reshape(shape)
+    sums[counts == 0] = np.nan if fill is None else fill
+    return pd.DataFrame(sums, index=index, columns=names)

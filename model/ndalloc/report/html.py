@@ -9,15 +9,17 @@ The output is deterministic: the same folder gives the same bytes (chart ids are
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from ndalloc.report.figures import Figure, to_json
+
 if TYPE_CHECKING:
     import pandas as pd
-    import plotly.graph_objects as go
 
 #: Plotly's options for every chart: no logo, no lasso tools, resize with the window.
 PLOTLY_CONFIG: dict[str, Any] = {
@@ -225,12 +227,24 @@ def para(text: str, css: str = "") -> str:
     return f"<p{cls}>{esc(text)}</p>"
 
 
+def _plotly_file(name: str) -> str:
+    """A file of the installed plotly package (plotly.js, templates), read as text."""
+    from importlib.resources import files
+
+    return (files("plotly") / "package_data" / name).read_text(encoding="utf-8")
+
+
+@cache
+def plotly_js() -> str:
+    """plotly.js as the plotly package ships it (what `plotly.offline.get_plotlyjs` returns)."""
+    return _plotly_file("plotly.min.js")
+
+
 @cache
 def _template() -> dict[str, Any]:
-    """Plotly's "plotly_white" template as plain data (converted once, not per chart)."""
-    import plotly.io as pio
-
-    return pio.templates["plotly_white"].to_plotly_json()
+    """Plotly's "plotly_white" template (`plotly.io.templates["plotly_white"]`) as data."""
+    template: dict[str, Any] = json.loads(_plotly_file("templates/plotly_white.json"))
+    return template
 
 
 @dataclass
@@ -252,26 +266,27 @@ class Page:
             f'<section id="{esc(ident)}"><h2>{esc(title)}</h2>{"".join(blocks)}</section>'
         )
 
-    def chart(self, name: str, figure: go.Figure) -> str:
-        """The HTML of a chart (div id `chart-<name>`), to place in a section."""
-        import plotly.io as pio
-
+    def chart(self, name: str, figure: Figure) -> str:
+        """The HTML of a chart (div id `chart-<name>`), to place in a section: a div and the
+        script that draws the figure in it, as `plotly.io.to_html(..., full_html=False)`
+        writes them, with the page's font size and the "plotly_white" template."""
         ident = f"chart-{name}"
         if ident in self.charts:
             raise ValueError(f"two charts named {name}")
         self.charts.append(ident)
-        spec = figure.to_plotly_json()  # validated as it was built
-        spec["layout"].setdefault("font", {"size": 13})
-        spec["layout"]["template"] = _template()
-        body = pio.to_html(
-            spec,
-            config=PLOTLY_CONFIG,
-            include_plotlyjs=False,
-            full_html=False,
-            div_id=ident,
-            validate=False,
+        layout = {"font": {"size": 13}, **figure["layout"], "template": _template()}
+        height = layout.get("height")
+        div_height = f"{height}px" if isinstance(height, int | float) else "100%"
+        data, config = to_json(figure["data"]), json.dumps(PLOTLY_CONFIG)
+        call = f'Plotly.newPlot("{ident}", {data}, {to_json(layout)}, {config})'
+        return (
+            f'<div class="chart" data-chart="{esc(name)}">'
+            f'<div style="height:{div_height}; width:100%;">'
+            f'<div id="{ident}" class="plotly-graph-div" style="height:100%; width:100%;"></div>'
+            "<script>window.PLOTLYENV=window.PLOTLYENV || {};"
+            f'if (document.getElementById("{ident}")) {{{call}}};</script>'
+            "</div></div>"
         )
-        return f'<div class="chart" data-chart="{esc(name)}">{body}</div>'
 
     def render(self, footer: str = "") -> str:
         head = [
@@ -286,9 +301,7 @@ class Page:
             f"<style>{CSS}</style>",
         ]
         if self.charts:
-            from plotly.offline import get_plotlyjs
-
-            head.append(f'<script type="text/javascript">{get_plotlyjs()}</script>')
+            head.append(f'<script type="text/javascript">{plotly_js()}</script>')
         head.append("</head>")
         foot = f"<footer>{esc(footer)}</footer>" if footer else ""
         body = ["<body>", "<main>", *self.parts, foot, "</main>", "</body>", "</html>", ""]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ndalloc.report import charts
+from ndalloc.report.figures import Figure, Plot
 from ndalloc.report.folders import Folder, by_year
 from ndalloc.report.html import (
     Page,
@@ -343,27 +342,28 @@ def _totals(allocation: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     return out.rename(columns={c: f"{c} (t)" for c in order if c in out.columns})
 
 
-def _allocation_compare(alloc: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    figure = go.Figure()
+def _allocation_compare(alloc: pd.DataFrame, labels: dict[str, str]) -> Figure:
+    figure = Plot()
     for quantity, (name, colour) in COMPARED.items():
         rows = alloc[alloc["quantity"] == quantity].sort_values(
             ["year", "run"], key=_run_order(labels)
         )
-        figure.add_bar(
+        figure.add(
+            "bar",
             x=_multi_x(rows, labels),
             y=rows["value_t"].to_numpy(),
             name=name,
-            marker_color=colour,
+            marker={"color": colour},
             hovertemplate="%{fullData.name}<br>%{x}: %{y:,.0f} t<extra></extra>",
         )
-    figure.update_layout(
+    figure.update(
         barmode="stack",
         height=charts.HEIGHT,
         title={"text": "Allocation of oxide by year and run (t oxide)"},
-        yaxis_title="t oxide per year",
+        yaxis={"title": {"text": "t oxide per year"}},
     )
     _legend(figure)
-    return figure
+    return figure.figure()
 
 
 def _run_order(labels: dict[str, str]) -> Any:
@@ -375,14 +375,14 @@ def _run_order(labels: dict[str, str]) -> Any:
     return key
 
 
-def _allocation_diff(alloc: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+def _allocation_diff(alloc: pd.DataFrame, labels: dict[str, str]) -> Figure:
     names = list(labels)
     later = names[1:]
-    figure = make_subplots(
-        rows=max(1, len(later)),
-        cols=1,
+    figure = Plot.grid(
+        max(1, len(later)),
+        1,
         shared_xaxes=True,
-        subplot_titles=[f"{labels[n]} - A" for n in later] or None,
+        titles=[f"{labels[n]} - A" for n in later] or None,
         vertical_spacing=0.1 / max(1, len(later)),
     )
     colours = {**{q: c for q, (_, c) in COMPARED.items()}}
@@ -397,39 +397,40 @@ def _allocation_diff(alloc: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
         rows = alloc[alloc["run"] == name]
         for quantity, group in rows.groupby("quantity", sort=False):
             unit = str(group["unit"].iat[0])
-            figure.add_bar(
+            figure.add(
+                "bar",
                 x=group["year"].astype(int).to_numpy(),
                 y=group["diff_vs_first_t"].to_numpy(),
                 name=f"{str(quantity).replace('_', ' ')} ({unit})",
                 legendgroup=str(quantity),
                 showlegend=r == 1,
-                marker_color=colours.get(str(quantity), "#888888"),
+                marker={"color": colours.get(str(quantity), "#888888")},
                 hovertemplate="%{fullData.name}<br>%{x}: %{y:+,.0f} t<extra></extra>",
                 row=r,
                 col=1,
             )
-        figure.update_yaxes(title_text="t, run - A", row=r, col=1)
-    figure.update_layout(
+        figure.yaxes(title={"text": "t, run - A"}, row=r, col=1)
+    figure.update(
         barmode="group",
         height=max(charts.HEIGHT, 260 * len(later) + 120),
         title={"text": "Differences against run A by year"},
     )
     charts.year_axis(figure)
     _legend(figure)
-    return figure
+    return figure.figure()
 
 
-def _legend(figure: go.Figure) -> None:
+def _legend(figure: Plot) -> None:
     """A horizontal legend below the chart; thousands separators on the y axes."""
-    figure.update_yaxes(tickformat=",")
-    figure.update_layout(
+    figure.yaxes(tickformat=",")
+    figure.update(
         legend={"orientation": "h", "yanchor": "top", "y": -0.16, "x": 0},
         margin={"l": 70, "r": 30, "t": 60, "b": 40},
     )
 
 
-def _stockpile_compare(runs: list[tuple[str, Folder]]) -> go.Figure:
-    figure = go.Figure()
+def _stockpile_compare(runs: list[tuple[str, Folder]]) -> Figure:
+    figure = Plot()
     for i, (name, run) in enumerate(runs):
         colour = RUN_COLOURS[i % len(RUN_COLOURS)]
         years = run.years()
@@ -437,7 +438,8 @@ def _stockpile_compare(runs: list[tuple[str, Folder]]) -> go.Figure:
         highs = by_year(run.table("dual_stockpile_max"), "rhs_t", years, fill=None)
         lows = by_year(run.table("dual_stockpile_min"), "rhs_t", years, fill=None)
         for pile in levels.columns:
-            figure.add_scatter(
+            figure.add(
+                "scatter",
                 x=years,
                 y=levels[pile].to_numpy(),
                 name=f"{name}: {pile} level",
@@ -447,7 +449,8 @@ def _stockpile_compare(runs: list[tuple[str, Folder]]) -> go.Figure:
             )
             for bounds, what, dash in ((highs, "maximum", "dash"), (lows, "minimum", "dot")):
                 if pile in bounds:
-                    figure.add_scatter(
+                    figure.add(
+                        "scatter",
                         x=years,
                         y=bounds[pile].to_numpy(),
                         name=f"{name}: {pile} {what}",
@@ -455,19 +458,18 @@ def _stockpile_compare(runs: list[tuple[str, Folder]]) -> go.Figure:
                         line={"color": colour, "dash": dash, "width": 1.2},
                         hovertemplate=charts.T_HOVER,
                     )
-    figure.update_layout(
+    figure.update(
         height=charts.HEIGHT,
         title={"text": "Stockpile level (year end) against its limits, by run"},
-        yaxis_title="t oxide in stock",
-        yaxis_rangemode="tozero",
+        yaxis={"title": {"text": "t oxide in stock"}, "rangemode": "tozero"},
     )
     charts.year_axis(figure)
     _legend(figure)
-    return figure
+    return figure.figure()
 
 
-def _contracts_compare(runs: list[tuple[str, Folder]]) -> go.Figure:
-    figure = go.Figure()
+def _contracts_compare(runs: list[tuple[str, Folder]]) -> Figure:
+    figure = Plot()
     for i, (name, run) in enumerate(runs):
         colour = RUN_COLOURS[i % len(RUN_COLOURS)]
         years = run.years()
@@ -476,16 +478,18 @@ def _contracts_compare(runs: list[tuple[str, Folder]]) -> go.Figure:
         lows = by_year(run.table("dual_contract_min"), "rhs_t", years, fill=None)
         highs = by_year(run.table("dual_contract_max"), "rhs_t", years, fill=None)
         for contract in delivered.columns:
-            figure.add_bar(
+            figure.add(
+                "bar",
                 x=years,
                 y=delivered[contract].to_numpy(),
                 name=f"{name}: {contract} delivered",
-                marker_color=colour,
+                marker={"color": colour},
                 offsetgroup=name,
                 hovertemplate=charts.T_HOVER,
             )
             if contract in breach and (breach[contract] > 0).any():
-                figure.add_bar(
+                figure.add(
+                    "bar",
                     x=years,
                     y=breach[contract].to_numpy(),
                     base=delivered[contract].to_numpy(),
@@ -496,7 +500,8 @@ def _contracts_compare(runs: list[tuple[str, Folder]]) -> go.Figure:
                 )
             for bounds, what, dash in ((lows, "minimum", "dot"), (highs, "maximum", "dash")):
                 if contract in bounds:
-                    figure.add_scatter(
+                    figure.add(
+                        "scatter",
                         x=years,
                         y=bounds[contract].to_numpy(),
                         name=f"{name}: {contract} {what}",
@@ -504,19 +509,18 @@ def _contracts_compare(runs: list[tuple[str, Folder]]) -> go.Figure:
                         line={"color": colour, "dash": dash, "width": 1.2, "shape": "hvh"},
                         hovertemplate=charts.T_HOVER,
                     )
-    figure.update_layout(
+    figure.update(
         barmode="group",
         height=charts.HEIGHT,
         title={"text": "Contract deliveries against the window, by run"},
-        yaxis_title="t oxide per year",
-        yaxis_rangemode="tozero",
+        yaxis={"title": {"text": "t oxide per year"}, "rangemode": "tozero"},
     )
     charts.year_axis(figure)
     _legend(figure)
-    return figure
+    return figure.figure()
 
 
-def _magnets_compare(runs: list[tuple[str, Folder]]) -> go.Figure:
+def _magnets_compare(runs: list[tuple[str, Folder]]) -> Figure:
     parts = (
         ("var_deliver_domestic", "made in India", charts.COLOURS["domestic"]),
         ("var_deliver_import", "imported", charts.COLOURS["magnet_import"]),
@@ -529,10 +533,10 @@ def _magnets_compare(runs: list[tuple[str, Folder]]) -> go.Figure:
     )
     cols = 2 if len(sectors) > 1 else 1
     rows = max(1, -(-len(sectors) // cols))
-    figure = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=[f"sector: {s}" for s in sectors] or None,
+    figure = Plot.grid(
+        rows,
+        cols,
+        titles=[f"sector: {s}" for s in sectors] or None,
         vertical_spacing=0.18 / max(1, rows - 1) if rows > 1 else 0.1,
         horizontal_spacing=0.08,
     )
@@ -549,36 +553,39 @@ def _magnets_compare(runs: list[tuple[str, Folder]]) -> go.Figure:
                 xs[1] += [name] * len(years)
                 ys += values.tolist()
             order = sorted(range(len(ys)), key=lambda j: (xs[0][j], xs[1][j]))
-            figure.add_bar(
+            figure.add(
+                "bar",
                 x=[[xs[0][j] for j in order], [xs[1][j] for j in order]],
                 y=[ys[j] for j in order],
                 name=what,
                 legendgroup=what,
                 showlegend=k == 0,
-                marker_color=colour,
+                marker={"color": colour},
                 hovertemplate="%{fullData.name}<br>%{x}: %{y:,.0f} t<extra></extra>",
                 row=r,
                 col=c,
             )
-        figure.update_yaxes(title_text="t magnet" if c == 1 else None, row=r, col=c)
-    figure.update_layout(
+        if c == 1:
+            figure.yaxes(title={"text": "t magnet"}, row=r, col=c)
+    figure.update(
         barmode="stack",
         height=max(charts.HEIGHT, 320 * rows + 60),
         title={"text": "Magnet demand by sector, by year and run"},
     )
     _legend(figure)
-    figure.update_layout(legend={"y": -0.08})
-    return figure
+    figure.update(legend={"y": -0.08})
+    return figure.figure()
 
 
-def _oxide_value_compare(prices: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
-    figure = go.Figure()
+def _oxide_value_compare(prices: pd.DataFrame, labels: dict[str, str]) -> Figure:
+    figure = Plot()
     oxide = prices[prices["constraint"] == "oxide_balance"].dropna(subset=["value_usd_per_t"])
     for i, (name, short) in enumerate(labels.items()):
         rows = oxide[oxide["run"] == name]
         if rows.empty:
             continue
-        figure.add_scatter(
+        figure.add(
+            "scatter",
             x=rows["year"].astype(int).to_numpy(),
             y=rows["value_usd_per_t"].to_numpy(),
             name=f"{short}: value of oxide",
@@ -591,15 +598,14 @@ def _oxide_value_compare(prices: pd.DataFrame, labels: dict[str, str]) -> go.Fig
             },
             hovertemplate="%{fullData.name}<br>%{x}: %{y:,.0f} USD/t<extra></extra>",
         )
-    figure.update_layout(
+    figure.update(
         height=360,
         title={"text": "Value of one more tonne of oxide by run (USD of each year)"},
-        yaxis_title="USD per t oxide",
-        yaxis_rangemode="tozero",
+        yaxis={"title": {"text": "USD per t oxide"}, "rangemode": "tozero"},
     )
     charts.year_axis(figure)
     _legend(figure)
-    return figure
+    return figure.figure()
 
 
 def _shadow_differences(prices: pd.DataFrame, labels: dict[str, str]) -> str:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ndalloc.report import charts
+from ndalloc.report.figures import Figure, Plot
 from ndalloc.report.folders import Folder
 from ndalloc.report.html import Page, esc, facts, frame_table, missing, musd, num, para
 from ndalloc.report.pages import footer, status_css
@@ -36,6 +35,20 @@ SWEEP_CHARTS = {
     "tornado": ("tornado",),
     "monte_carlo": ("histograms",),
 }
+#: Plotly's "Viridis" colour scale (`plotly.colors.sequential.Viridis`, as plotly.py expands
+#: colorscale="Viridis"), evenly spaced.
+VIRIDIS = [
+    "#440154",
+    "#482878",
+    "#3e4989",
+    "#31688e",
+    "#26828e",
+    "#1f9e89",
+    "#35b779",
+    "#6ece58",
+    "#b5de2b",
+    "#fde725",
+]
 #: At most this many points are listed in the page's table (all are in points.csv).
 MAX_POINTS = 200
 #: Columns of points.csv that are neither inputs nor outputs.
@@ -177,18 +190,19 @@ def _mode_text(mode: str, settings: dict[str, object]) -> str:
     return "one-parameter sweep" if n == 1 else f"grid of {n} parameters"
 
 
-def response_figure(points: pd.DataFrame, column: str) -> go.Figure:
+def response_figure(points: pd.DataFrame, column: str) -> Figure:
     """Objective (top) and totals over the horizon (bottom) against the varied input."""
     points = points.sort_values(column)
     x = points[column].to_numpy()
-    figure = make_subplots(
-        rows=2,
-        cols=1,
+    figure = Plot.grid(
+        2,
+        1,
         shared_xaxes=True,
         vertical_spacing=0.08,
-        subplot_titles=["objective (million USD)", "totals over the horizon (t)"],
+        titles=["objective (million USD)", "totals over the horizon (t)"],
     )
-    figure.add_scatter(
+    figure.add(
+        "scatter",
         x=x,
         y=(points["objective_usd"] / 1e6).to_numpy(),
         name="objective (million USD)",
@@ -200,7 +214,8 @@ def response_figure(points: pd.DataFrame, column: str) -> go.Figure:
     )
     for out, (label, colour) in OUTPUTS.items():
         if out in points:
-            figure.add_scatter(
+            figure.add(
+                "scatter",
                 x=x,
                 y=points[out].to_numpy(),
                 name=label,
@@ -210,38 +225,39 @@ def response_figure(points: pd.DataFrame, column: str) -> go.Figure:
                 row=2,
                 col=1,
             )
-    figure.update_yaxes(title_text="million USD", tickformat=",", row=1, col=1)
-    figure.update_yaxes(title_text="t over the horizon", tickformat=",", row=2, col=1)
-    figure.update_xaxes(title_text=input_label(column), row=2, col=1)
-    figure.update_layout(
+    figure.yaxes(title={"text": "million USD"}, tickformat=",", row=1, col=1)
+    figure.yaxes(title={"text": "t over the horizon"}, tickformat=",", row=2, col=1)
+    figure.xaxes(title={"text": input_label(column)}, row=2, col=1)
+    figure.update(
         height=640,
         title={"text": f"Objective and totals against {input_label(column)}"},
         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
     )
-    return figure
+    return figure.figure()
 
 
-def heatmap_figure(points: pd.DataFrame, x: str, y: str) -> go.Figure:
+def heatmap_figure(points: pd.DataFrame, x: str, y: str) -> Figure:
     """A heat map of the objective (and each total, in the selector) over a two-input grid."""
     choices = [("objective_usd", "objective (million USD)")] + [
         (c, label) for c, (label, _) in OUTPUTS.items() if c in points
     ]
     xs = sorted(points[x].unique())
     ys = sorted(points[y].unique())
-    figure = go.Figure()
+    figure = Plot()
     for i, (column, label) in enumerate(choices):
         scale = 1e6 if column == "objective_usd" else 1.0
         grid = points.pivot_table(index=y, columns=x, values=column, aggfunc="mean")
         grid = grid.reindex(index=ys, columns=xs) / scale
         decimals = 1 if column == "objective_usd" else 0
         text = [[num(v, decimals) for v in row] for row in grid.to_numpy()]
-        figure.add_heatmap(
+        figure.add(
+            "heatmap",
             x=[str(v) for v in xs],
             y=[str(v) for v in ys],
             z=grid.to_numpy(),
             text=text,
             texttemplate="%{text}",
-            colorscale="Viridis",
+            colorscale=[[i / (len(VIRIDIS) - 1), c] for i, c in enumerate(VIRIDIS)],
             colorbar={"title": {"text": label}, "tickformat": ","},
             visible=i == 0,
             name=label,
@@ -259,13 +275,11 @@ def heatmap_figure(points: pd.DataFrame, x: str, y: str) -> go.Figure:
         }
         for i, (_, label) in enumerate(choices)
     ]
-    figure.update_layout(
+    figure.update(
         height=max(charts.HEIGHT, 60 * len(ys) + 220),
         title={"text": f"{choices[0][1]} over the grid"},
-        xaxis_title=input_label(x),
-        yaxis_title=input_label(y),
-        xaxis_type="category",
-        yaxis_type="category",
+        xaxis={"title": {"text": input_label(x)}, "type": "category"},
+        yaxis={"title": {"text": input_label(y)}, "type": "category"},
         margin={"t": 100},
         updatemenus=[
             {
@@ -279,14 +293,15 @@ def heatmap_figure(points: pd.DataFrame, x: str, y: str) -> go.Figure:
             }
         ],
     )
-    return figure
+    return figure.figure()
 
 
-def panels_figure(points: pd.DataFrame, columns: list[str]) -> go.Figure:
+def panels_figure(points: pd.DataFrame, columns: list[str]) -> Figure:
     """For grids of three or more inputs: the objective of every point against each input."""
-    figure = make_subplots(rows=len(columns), cols=1, vertical_spacing=0.12 / len(columns))
+    figure = Plot.grid(len(columns), 1, vertical_spacing=0.12 / len(columns))
     for r, column in enumerate(columns, start=1):
-        figure.add_scatter(
+        figure.add(
+            "scatter",
             x=points[column].to_numpy(),
             y=(points["objective_usd"] / 1e6).to_numpy(),
             mode="markers",
@@ -295,45 +310,58 @@ def panels_figure(points: pd.DataFrame, columns: list[str]) -> go.Figure:
             row=r,
             col=1,
         )
-        figure.update_xaxes(title_text=input_label(column), row=r, col=1)
-        figure.update_yaxes(title_text="million USD", row=r, col=1)
-    figure.update_layout(
+        figure.xaxes(title={"text": input_label(column)}, row=r, col=1)
+        figure.yaxes(title={"text": "million USD"}, row=r, col=1)
+    figure.update(
         height=300 * len(columns) + 80,
         title={"text": "Objective of every point against each varied input"},
         showlegend=False,
     )
-    return figure
+    return figure.figure()
 
 
-def tornado_figure(ranking: pd.DataFrame, base_usd: float) -> go.Figure:
+def tornado_figure(ranking: pd.DataFrame, base_usd: float) -> Figure:
     """Horizontal bars: the change in objective at each input's low and high value (million
     USD against the base), the largest swing on top."""
     ranked = ranking.sort_values("objective_usd_swing", ascending=True)
     names = ranked["parameter"].astype(str).to_numpy()
-    figure = go.Figure()
+    figure = Plot()
     for side, colour in (("low", "#4c78a8"), ("high", "#e4572e")):
         change = (ranked[f"objective_usd_{side}"] - base_usd) / 1e6
-        figure.add_bar(
+        figure.add(
+            "bar",
             y=names,
             x=change.to_numpy(),
             orientation="h",
             name=f"input at its {side} value",
-            marker_color=colour,
+            marker={"color": colour},
             customdata=(ranked[f"objective_usd_{side}"] / 1e6).to_numpy(),
             hovertemplate="%{y}<br>%{fullData.name}: %{x:+,.1f} million USD"
             " (objective %{customdata:,.1f})<extra></extra>",
         )
-    figure.update_layout(
+    figure.update(
         barmode="overlay",
         height=max(charts.HEIGHT, 30 * len(names) + 160),
         title={"text": "Change in objective against the base (million USD)"},
-        xaxis_title="change in discounted net benefit (million USD)",
+        xaxis={"title": {"text": "change in discounted net benefit (million USD)"}},
         yaxis={"automargin": True},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         margin={"l": 20, "r": 30, "t": 90, "b": 50},
+        # a vertical line at no change (Figure.add_vline)
+        shapes=[
+            {
+                "type": "line",
+                "x0": 0,
+                "x1": 0,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",
+                "line": {"color": "#1d2733", "width": 1},
+            }
+        ],
     )
-    figure.add_vline(x=0, line_color="#1d2733", line_width=1)
-    return figure
+    return figure.figure()
 
 
 def _ranking_table(ranking: pd.DataFrame, base_usd: float) -> pd.DataFrame:
@@ -349,41 +377,42 @@ def _ranking_table(ranking: pd.DataFrame, base_usd: float) -> pd.DataFrame:
     )
 
 
-def histograms_figure(points: pd.DataFrame) -> go.Figure:
+def histograms_figure(points: pd.DataFrame) -> Figure:
     """One histogram per output over the Monte Carlo draws."""
     panels = [("objective_usd", "objective (million USD)", charts.COLOURS["source"])] + [
         (c, label, colour) for c, (label, colour) in OUTPUTS.items() if c in points
     ]
     cols = 2
     rows = math.ceil(len(panels) / cols)
-    figure = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=[label for _, label, _ in panels],
+    figure = Plot.grid(
+        rows,
+        cols,
+        titles=[label for _, label, _ in panels],
         vertical_spacing=0.3 / rows,
         horizontal_spacing=0.1,
     )
     for i, (column, label, colour) in enumerate(panels):
         values = points[column] / (1e6 if column == "objective_usd" else 1.0)
-        figure.add_histogram(
+        r, c = i // cols + 1, i % cols + 1
+        figure.add(
+            "histogram",
             x=values.to_numpy(),
             name=label,
-            marker_color=colour,
+            marker={"color": colour},
             nbinsx=30,
             hovertemplate=f"{label}<br>%{{x}}: %{{y}} draws<extra></extra>",
-            row=i // cols + 1,
-            col=i % cols + 1,
+            row=r,
+            col=c,
         )
-        figure.update_yaxes(
-            title_text="draws" if i % cols == 0 else None, row=i // cols + 1, col=i % cols + 1
-        )
-    figure.update_layout(
+        if c == 1:
+            figure.yaxes(title={"text": "draws"}, row=r, col=c)
+    figure.update(
         height=250 * rows + 100,
         title={"text": "Outputs over the Monte Carlo draws"},
         showlegend=False,
         bargap=0.05,
     )
-    return figure
+    return figure.figure()
 
 
 def _quantiles(points: pd.DataFrame) -> pd.DataFrame:

@@ -1,20 +1,28 @@
-"""results.xlsx: a run's tables as one Excel workbook (openpyxl).
+"""results.xlsx: a run's tables as one Excel workbook (XlsxWriter).
 
 A `summary` sheet (scenario, status, objective, input hash, versions, options), then one sheet
 per result table in the order of the manifest (allocation, marginal_values, ranging, var_*,
 dual_*). Column names carry their units (`value_t`, `value_usd_per_t`); the header row is
-frozen and bold, columns are as wide as their content (within limits). Sheet names longer
-than Excel's 31 characters are shortened deterministically (`sheet_name`).
+frozen and bold, with a filter; columns are as wide as their content (within limits) and
+numbers with decimals show thousands separators; empty (NaN) values are empty cells and
+infinities (unbounded ranging limits) the text "inf" or "-inf", as in the CSV files. Sheet
+names longer than Excel's 31 characters are shortened deterministically (`sheet_name`).
+
+The workbook is written with XlsxWriter (fast: whole columns with one format, no object per
+cell); openpyxl, which reads and writes scenario workbooks, reads it back in the tests. Its
+properties carry the run's finish time, not the time of writing, so `ndalloc report RUN`
+rebuilds the same bytes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import math
 import os
 import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -96,95 +104,135 @@ def result_stems(run: Folder) -> list[str]:
     return [n[: -len(".csv")] for n in names if str(n).endswith(".csv")]
 
 
+#: Excel's number format of values with decimals: thousands separators, two decimals.
+NUMBER_FORMAT = "#,##0.00"
+#: At most this many rows of a table are looked at to size its columns.
+WIDTH_ROWS = 500
+
+
 def write_workbook(run: Folder, path: Path) -> Path:
-    """Write the run's workbook to `path` (atomically: a temporary file renamed into place)."""
-    from openpyxl import Workbook
+    """Write the run's workbook to `path` (atomically: a temporary file renamed into place;
+    an error or Ctrl-C leaves nothing behind)."""
+    from xlsxwriter import Workbook
 
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    book = Workbook(write_only=True)
     try:
+        # in_memory: no temporary files of XlsxWriter's own; nothing is written before close()
+        book = Workbook(
+            str(tmp),
+            {
+                "in_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        properties: dict[str, Any] = {"author": "ndalloc", "title": f"ndalloc run {run.run_id}"}
+        finished = _timestamp(run.manifest.get("finished_at") or run.manifest.get("started_at"))
+        if finished is not None:
+            properties["created"] = finished
+        book.set_properties(properties)
+        formats = _Formats(
+            header=book.add_format({"bold": True}),
+            number=book.add_format({"num_format": NUMBER_FORMAT}),
+        )
         summary = pd.DataFrame(
             summary_rows(run.manifest, run.run_id), columns=["item", "value", "unit or meaning"]
         )
-        _sheet(book, "summary", summary)
+        _sheet(book, "summary", summary, formats)
         used: set[str] = {"summary"}
         for stem in result_stems(run):
             name = sheet_name(stem)
             if name in used:  # cannot happen for the tables ndalloc writes; stay safe anyway
                 name = sheet_name(f"{stem}~{len(used)}")
             used.add(name)
-            _sheet(book, name, run.table(stem))
-        book.properties.creator = "ndalloc"
-        book.save(tmp)
+            _sheet(book, name, run.table(stem), formats)
+        book.close()
         os.replace(tmp, path)
-    except BaseException:
-        _abandon(book)
-        raise
     finally:
         tmp.unlink(missing_ok=True)
     return path
 
 
-def _abandon(book: Any) -> None:
-    """Quietly close what an interrupted save (Ctrl-C) left open: openpyxl's write-only
-    sheets stream through generators into temporary files, and Python would print a traceback
-    for each generator it finds unfinished when it collects it."""
-    for sheet in book.worksheets:
-        writer = getattr(sheet, "_writer", None)
-        for stream in (getattr(sheet, "_rows", None), getattr(writer, "xf", None)):
-            if stream is not None:
-                with contextlib.suppress(BaseException):
-                    stream.close()
-        if writer is not None:
-            with contextlib.suppress(BaseException):
-                writer.cleanup()
+def _timestamp(text: Any) -> datetime | None:
+    """An ISO time of the manifest as a UTC datetime (the workbook's creation time)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _sheet(book: Any, name: str, frame: pd.DataFrame) -> None:
-    """One sheet: a bold, frozen header; widths from the content; thousands separators."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+@dataclass(frozen=True)
+class _Formats:
+    header: Any
+    number: Any
 
-    sheet = book.create_sheet(name)
-    sheet.freeze_panes = "A2"
+
+def _sheet(book: Any, name: str, frame: pd.DataFrame, formats: _Formats) -> None:
+    """One sheet: a bold, frozen header with a filter; widths from the content; thousands
+    separators on numbers with decimals."""
+    sheet = book.add_worksheet(name)
+    sheet.freeze_panes(1, 0)
     columns = [str(c) for c in frame.columns]
-    rows = [[_value(v) for v in record] for record in frame.itertuples(index=False)]
-    for index, column in enumerate(columns):
-        shown = [_shown(row[index]) for row in rows[:500]]
-        width = max([len(column), *(len(s) for s in shown)])
-        sheet.column_dimensions[get_column_letter(index + 1)].width = min(
-            MAX_WIDTH, max(MIN_WIDTH, width + 2)
-        )
-    if rows:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(max(1, len(columns)))}{len(rows) + 1}"
-    bold = Font(bold=True)
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        cells: list[Any] = []
-        for value in row:
-            if isinstance(value, float):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "#,##0.00"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
+    sheet.write_row(0, 0, columns, formats.header)
+    for index, (column, (_, series)) in enumerate(zip(columns, frame.items(), strict=True)):
+        values = [_value(v) for v in series.tolist()]
+        floats = pd.api.types.is_float_dtype(series.dtype)
+        shown = [_shown(v) for v in _longest(values[:WIDTH_ROWS], floats)]
+        width = min(MAX_WIDTH, max(MIN_WIDTH, max([len(column), *map(len, shown)]) + 2))
+        if floats:
+            # one format for the whole column, which its cells written without one take
+            sheet.set_column(index, index, width, formats.number)
+            for row, value in enumerate(values, start=1):
+                if isinstance(value, float):
+                    sheet.write_number(row, index, value)
+                elif value is not None:
+                    sheet.write_string(row, index, value)  # "inf", "-inf"
+        else:
+            sheet.set_column(index, index, width)
+            for row, value in enumerate(values, start=1):
+                _write(sheet, row, index, value, formats.number)
+    if len(frame):
+        sheet.autofilter(0, 0, len(frame), max(0, len(columns) - 1))
+
+
+def _longest(values: list[Any], floats: bool) -> list[Any]:
+    """The values among which is the one shown longest: in a column of floats, the smallest
+    and the largest number (its text grows with its size and sign) and any text."""
+    if not floats:
+        return values
+    numbers = [v for v in values if isinstance(v, float)]
+    text = [v for v in values if isinstance(v, str)]
+    return [*text, min(numbers), max(numbers)] if numbers else text
+
+
+def _write(sheet: Any, row: int, col: int, value: Any, number: Any) -> None:
+    if value is None:
+        return  # an empty cell
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, float):
+        sheet.write_number(row, col, value, number)
+    elif isinstance(value, int):
+        sheet.write_number(row, col, value)
+    else:
+        sheet.write_string(row, col, str(value))
 
 
 def _value(value: Any) -> Any:
+    """A cell's value: None (an empty cell) for None and NaN, Python numbers for numpy's;
+    infinities, which Excel cannot store as numbers, as the text "inf" or "-inf" (as in the
+    CSV)."""
     if value is None:
         return None
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
     return value
 
 
