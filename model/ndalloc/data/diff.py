@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
+
 from ndalloc.data.loader import load_scenario
 from ndalloc.data.scenario import Scenario
 from ndalloc.data.schema import TABLES, Record, ScenarioMeta, columns
@@ -125,28 +127,45 @@ def _text(value: Any) -> str:
 def _table(name: str, a: Scenario, b: Scenario, citations: bool) -> list[Difference]:
     model = TABLES[name]
     shown = [c for c in columns(model) if c not in model.KEY and (citations or c != "citation")]
-    rows_a = {r.key(): r for r in a.records(name)}
-    rows_b = {r.key(): r for r in b.records(name)}
+    table_a, table_b = a.table(name), b.table(name)
+    keys_a, keys_b = table_a.keys(), table_b.keys()
+    in_b = {key: i for i, key in enumerate(keys_b)}
+    pairs = [(i, in_b[key]) for i, key in enumerate(keys_a) if key in in_b]
+    rows_a = np.array([i for i, _ in pairs], dtype=np.int64)
+    rows_b = np.array([j for _, j in pairs], dtype=np.int64)
+    # Which columns differ, per matched row: compared column by column, not row by row.
+    differs = np.zeros((len(pairs), len(shown)), dtype=bool)
+    for c, column in enumerate(shown):
+        va, vb = table_a.column(column)[rows_a], table_b.column(column)[rows_b]
+        unequal = va != vb
+        if va.dtype == np.float64:
+            unequal &= ~(np.isnan(va) & np.isnan(vb))
+        differs[:, c] = unequal
+    changed = {pairs[p][0]: (pairs[p][1], row) for p, row in enumerate(differs) if row.any()}
+
     out = []
-    for key in [*rows_a, *(k for k in rows_b if k not in rows_a)]:
-        ra, rb = rows_a.get(key), rows_b.get(key)
-        some = ra if ra is not None else rb
-        assert some is not None
-        label, year = row_key(some), getattr(some, "year", None)
-        if rb is None:
-            out.append(
-                Difference(name, label, year, None, row_text(some, shown), None, "only_in_a")
-            )
-        elif ra is None:
-            out.append(
-                Difference(name, label, year, None, None, row_text(some, shown), "only_in_b")
-            )
-        else:
-            for column in shown:
+    for i, key in enumerate(keys_a):
+        if key not in in_b:
+            out.append(_only(name, table_a.record(i), shown, "only_in_a"))
+        elif i in changed:
+            j, row = changed[i]
+            ra, rb = table_a.record(i), table_b.record(j)
+            label, year = row_key(ra), getattr(ra, "year", None)
+            for column in (c for c, hit in zip(shown, row, strict=True) if hit):
                 va, vb = getattr(ra, column), getattr(rb, column)
-                if va != vb:
-                    out.append(Difference(name, label, year, column, va, vb, "changed"))
+                out.append(Difference(name, label, year, column, va, vb, "changed"))
+    known = set(keys_a)
+    for j, key in enumerate(keys_b):
+        if key not in known:
+            out.append(_only(name, table_b.record(j), shown, "only_in_b"))
     return out
+
+
+def _only(name: str, record: Record, shown: list[str], kind: Kind) -> Difference:
+    """A row present in one scenario only, its values as text on that scenario's side."""
+    text = row_text(record, shown)
+    a, b = (text, None) if kind == "only_in_a" else (None, text)
+    return Difference(name, row_key(record), getattr(record, "year", None), None, a, b, kind)
 
 
 def diff(
