@@ -158,3 +158,13 @@ def test_a_loaded_scenario_keeps_a_few_hundred_bytes_per_row(tmp_path):
     rows = sum(len(t) for t in scenario.tables.values())
     assert rows > 5_000
     assert kept / rows < 300, f"{kept / rows:.0f} bytes per row"
+
+
+def test_tables_compare_by_rows_and_where_they_were_read():
+    a = ndalloc.load_scenario("india-base")
+    b = ndalloc.load_scenario("india-base")
+    assert a.table("contracts") == b.table("contracts")  # NaN (no range) equals NaN
+    assert a.table("contracts") != b.table("sources")
+    inherited = ndalloc.load_scenario("export-halt-2026")
+    assert inherited.table("sources") != a.table("sources")  # same values, read elsewhere
+    assert inherited.table("sources").records == a.table("sources").records

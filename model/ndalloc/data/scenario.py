@@ -68,6 +68,12 @@ def _frozen(values: Sequence[Any], dtype: str) -> np.ndarray:
     return array
 
 
+def _equal(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.dtype == np.float64:
+        return np.array_equal(a, b, equal_nan=True)
+    return np.array_equal(a, b)
+
+
 def _same(a: Any, b: Any) -> bool:
     """Equal values, NaN (an optional number not given) equal to NaN."""
     return bool(a == b) or (a != a and b != b)
@@ -154,6 +160,19 @@ class Table:
 
     def __repr__(self) -> str:
         return f"Table({self.model.__name__}, {len(self)} rows)"
+
+    def __eq__(self, other: object) -> bool:
+        """The same rows (values, NaN equal to NaN) read from the same places."""
+        if not isinstance(other, Table):
+            return NotImplemented
+        return (
+            self.model is other.model
+            and np.array_equal(self.lines, other.lines)
+            and np.array_equal(self.labels, other.labels)
+            and all(_equal(a, other.data[n]) for n, a in self.data.items())
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     def column(self, name: str) -> np.ndarray:
         """The column's values as a read-only array (NaN where an optional number is not given)."""
