@@ -3,7 +3,9 @@
 No browser here (tests/test_report_browser.py opens the pages in Chromium). The folders are
 made once per session by `report_folders` (also used by the browser tests): india-base and
 export-halt-2026 solved by `ndalloc solve`, a tornado by `ndalloc sweep`, and from Python a
-one-parameter sweep, a two-parameter grid, a Monte Carlo and an infeasible scenario.
+one-parameter sweep, a two-parameter grid, a Monte Carlo, an infeasible scenario, and two
+generated scenarios with more contracts, makers, sources, sectors and stockpiles than a chart
+draws one by one (`BIG`), with their comparison.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pytest
 
 import ndalloc
 from cli_helpers import assert_no_traceback, describe, run_many, run_ndalloc
+from ndalloc.data.generate import Size, generate
 from ndalloc.report import REPORT, WORKBOOK, compare_report, report_html, write_compare_report
 from ndalloc.report.pages import COMPARE_CHARTS, RUN_CHARTS
 from ndalloc.report.words import parent_changes
@@ -47,6 +50,9 @@ class Folders:
     grid: Path  # two parameters
     monte_carlo: Path
     compare: Path  # compare-report.html of run and halt
+    big: Path  # a generated scenario larger than the caps (BIG, seed 1)
+    big_b: Path  # BIG of seed 2
+    big_compare: Path  # the comparison of big and big_b
 
 
 def _only(folder: Path) -> Path:
@@ -89,6 +95,20 @@ def _infeasible_scenario(folder: Path) -> Path:
     )
 
 
+#: A generated scenario with more of every kind of entity than a chart draws one by one
+#: (`caps.MAX_ENTITIES`), and more marginal values and binding limits than a page lists.
+BIG = Size(sources=20, makers=20, contracts=20, sectors=30, years=4, origins=3, stockpiles=13)
+
+
+def _big_run(base: Path, seed: int, now: datetime) -> Path:
+    from ndalloc.runs import write_run
+
+    scenario = ndalloc.load_scenario(generate(BIG, seed, base / f"big-{seed}"))
+    result = ndalloc.solve(scenario)
+    assert result.status.value == "optimal", result.status
+    return write_run(result, scenario, ndalloc.SolveOptions(), base / "runs" / "big", now)
+
+
 @functools.cache
 def report_folders(base: Path) -> Folders:
     """Solve and sweep once for every report test of the session (both modules)."""
@@ -125,6 +145,8 @@ def report_folders(base: Path) -> Folders:
     write_run(result, scenario, ndalloc.SolveOptions(), base / "runs" / "conflict", now)
     run, halt = _only(base / "runs" / "base"), _only(base / "runs" / "halt")
     compare = write_compare_report([run, halt], base / "compare-report.html")
+    big = [_big_run(base, seed, now) for seed in (1, 2)]
+    big_compare = write_compare_report(big, base / "compare-big.html")
     return Folders(
         base=base,
         run=run,
@@ -135,6 +157,9 @@ def report_folders(base: Path) -> Folders:
         grid=_only(base / "sweeps" / "grid"),
         monte_carlo=_only(base / "sweeps" / "monte_carlo"),
         compare=compare,
+        big=big[0],
+        big_b=big[1],
+        big_compare=big_compare,
     )
 
 
@@ -954,3 +979,358 @@ def test_writing_a_report_loads_neither_plotly_objects_nor_openpyxl(folders, tmp
     loaded = json.loads(proc.stdout.strip().splitlines()[-1].replace("'", '"'))
     assert [m for m in loaded if m.startswith(("openpyxl", "plotly.graph_objs"))] == []
     assert (copy / REPORT).read_bytes() == (folders.run / REPORT).read_bytes()
+
+
+# --- large runs: charts, page tables and the workbook are capped ------------------------------
+
+
+def _wide(folder: Path, stem: str, column: str = "value_t", **only: str) -> Any:
+    """A run's table as year x entity (joined key columns), added up; 0 where missing."""
+    import pandas as pd
+
+    from ndalloc.report.folders import entity
+
+    frame = pd.read_csv(folder / f"{stem}.csv", dtype=str)
+    for key, value in only.items():
+        frame = frame[frame[key] == value].drop(columns=key)
+    years = [int(r["year"]) for r in csv_rows(folder / "allocation.csv")]
+    frame = frame.assign(entity=entity(frame), year=frame["year"].astype(int))
+    frame[column] = frame[column].astype(float)
+    wide = frame.pivot_table(index="year", columns="entity", values=column, aggfunc="sum")
+    return wide.reindex(years).fillna(0.0)
+
+
+def _y(trace: dict[str, Any]) -> list[float]:
+    """A trace's values, a gap (null) as 0."""
+    return [0.0 if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in trace["y"]]
+
+
+def _check_split(
+    wide: Any,
+    drawn: dict[str, list[float]],
+    other: list[float] | None,
+    summed: int,
+    ranked_by: Any = None,
+) -> None:
+    """The entities drawn one by one are the table's largest over the horizon (or by
+    `ranked_by`), each drawn as it is; the `summed` others add up to `other`; together they
+    are every entity (conservation)."""
+    import numpy as np
+
+    totals = (wide if ranked_by is None else ranked_by).sum(axis=0)
+    assert set(drawn) <= set(wide.columns)
+    rest = [e for e in wide.columns if e not in drawn]
+    assert len(rest) == summed
+    assert min(totals[list(drawn)], default=math.inf) >= max(totals[rest], default=0.0) - 1e-6
+    for name, values in drawn.items():
+        assert values == pytest.approx(wide[name].tolist(), abs=1e-6), name
+    assert other is not None
+    assert other == pytest.approx(wide[rest].sum(axis=1).tolist(), abs=1e-6)
+    everything = np.sum([*drawn.values(), other], axis=0)
+    assert everything == pytest.approx(wide.sum(axis=1).tolist(), abs=1e-6)
+
+
+def test_a_large_run_draws_the_largest_entities_and_sums_the_rest(folders):
+    """BIG has 20 contracts and makers, 13 stockpiles, 30 sectors: each chart draws at most
+    MAX_ENTITIES of them one by one and one "other N ..." per kind, which adds up the others,
+    and says so in the page; the charts' totals are the CSV files' totals."""
+    from ndalloc.report.caps import MAX_ENTITIES
+
+    run = folders.big
+    text = page(run / REPORT)
+    found = figures(text)
+    assert list(found) == [f"chart-{name}" for name in RUN_CHARTS]
+    for name, figure in found.items():
+        assert_valid_figure(figure, f"big {name}")
+
+    # allocation: the 10 largest destinations, an "other" bar per kind, and unallocated
+    bars = {t["name"]: _y(t) for t in found["chart-allocation"]["data"] if t["type"] == "bar"}
+    kinds = {
+        "var_export": (r"^exports to (?!other )(.+)$", "exports to other "),
+        "var_feed": (r"^maker (.+)$", "other "),
+        "var_inject": (r"^stockpile (.+) \(injection\)$", "other "),
+    }
+    one_by_one = 0
+    for stem, (pattern, _) in kinds.items():
+        wide = _wide(run, stem)
+        drawn = {m.group(1): v for n, v in bars.items() if (m := re.match(pattern, n))}
+        noun = {"var_export": "contract", "var_feed": "maker", "var_inject": "stockpile"}[stem]
+        others = [(n, v) for n, v in bars.items() if re.search(rf"other \d+ {noun}s\b", n)]
+        assert len(others) == 1, (stem, list(bars))  # BIG has more of each kind than fits
+        (label, values) = others[0]
+        summed = int(re.search(r"other (\d+)", label).group(1))  # type: ignore[union-attr]
+        _check_split(wide, drawn, values, summed)
+        one_by_one += len(drawn)
+    assert one_by_one == MAX_ENTITIES
+    assert len(bars) == MAX_ENTITIES + len(kinds) + 1  # and unallocated
+    allocation = csv_rows(run / "allocation.csv")
+    columns = ("exports_t", "to_makers_t", "stock_inject_t", "unallocated_t")
+    totals = [sum(float(r[c]) for c in columns) for r in allocation]
+    stacked = [sum(values) for values in zip(*bars.values(), strict=True)]
+    assert stacked == pytest.approx(totals)
+    assert "The 10 largest of 53 destinations" in text
+    assert "All are in var_export.csv, var_feed.csv and var_inject.csv." in text
+
+    # the Sankey: at most 10 flows one by one on each side, the hub balances, totals kept
+    flows = found["chart-flows"]
+    whole = flows["data"][0]
+    labels = whole["node"]["label"]
+    hub = next(i for i, n in enumerate(labels) if n.startswith("oxide in India"))
+    ins, outs = labels[:hub], labels[hub + 1 :]
+    for side in (ins, outs):
+        others = [n for n in side if re.search(r"other \d+ \w+s\b", n)]
+        one_by_one = [n for n in side if n not in others and not n.startswith("unallocated")]
+        assert len(one_by_one) == MAX_ENTITIES, side
+        assert 1 <= len(others) <= 3, side  # at most one per kind
+    link = whole["link"]
+    into = sum(v for v, t in zip(link["value"], link["target"], strict=True) if t == hub)
+    out = sum(v for v, s in zip(link["value"], link["source"], strict=True) if s == hub)
+    available = sum(
+        float(r["output_t"]) + float(r["oxide_imports_t"]) + float(r["stock_release_t"])
+        for r in allocation
+    )
+    assert into == pytest.approx(out) == pytest.approx(available)
+    assert flows["layout"]["height"] > 470  # taller for its many nodes
+
+    # contracts: a subplot for each of the 10 largest, and one for the other 10
+    contracts = found["chart-contracts"]
+    titles = [a["text"] for a in contracts["layout"]["annotations"]]
+    assert len(titles) == MAX_ENTITIES + 1
+    assert titles[-1] == "other 10 contracts (sum)"
+    delivered = [t for t in contracts["data"] if t["name"] == "delivered"]
+    assert len(delivered) == MAX_ENTITIES + 1
+    axis = {t["yaxis"]: title for t, title in zip(delivered, titles, strict=True)}
+    drawn = {
+        axis[t["yaxis"]].removeprefix("contract "): _y(t)
+        for t in delivered
+        if not axis[t["yaxis"]].startswith("other")
+    }
+    export = _wide(run, "var_export")
+    breach = _wide(run, "var_breach").reindex(columns=export.columns, fill_value=0.0)
+    _check_split(export, drawn, _y(delivered[-1]), 10, ranked_by=export + breach)
+    assert "The 10 largest of 20 contracts" in text and "all are in var_export.csv" in text
+
+    # magnets: 10 sectors and the other 20, made in India adding up to the table's total
+    magnets = found["chart-magnets"]
+    titles = [a["text"] for a in magnets["layout"]["annotations"]]
+    assert len(titles) == MAX_ENTITIES + 1 and titles[-1] == "other 20 sectors (sum)"
+    made = [_y(t) for t in magnets["data"] if t["name"] == "made in India"]
+    assert len(made) == MAX_ENTITIES + 1
+    domestic = _wide(run, "var_deliver_domestic")
+    assert [sum(v) for v in zip(*made, strict=True)] == pytest.approx(domestic.sum(axis=1).tolist())
+    assert "The 10 largest of 30 sectors" in text
+
+    # stockpiles: 10 levels and the other 3 added up
+    levels = [t for t in found["chart-stockpile"]["data"] if "level at year end" in t["name"]]
+    assert len(levels) == MAX_ENTITIES + 1
+    assert levels[-1]["name"] == "other 3 stockpiles: level at year end (sum)"
+    level = _wide(run, "var_level")
+    drawn = {t["name"].split(":")[0]: _y(t) for t in levels[:-1]}
+    _check_split(level, drawn, _y(levels[-1]), 3)
+    assert "The 10 largest of 13 stockpiles" in text
+
+
+def _table_rows(text: str, css_id: str) -> list[list[str]]:
+    found = re.search(rf'<table id="{css_id}">.*?</table>', text, re.DOTALL)
+    assert found is not None, css_id
+    rows = re.findall(r"<tr>(.*?)</tr>", found.group(0))
+    return [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in rows[1:]]
+
+
+def test_a_large_run_lists_the_largest_rows_and_says_how_many_more(folders):
+    import pandas as pd
+
+    from ndalloc.report.caps import MAX_TABLE_ROWS
+    from ndalloc.report.words import BINDING
+
+    run = folders.big
+    text = page(run / REPORT)
+    marginal = pd.read_csv(run / "marginal_values.csv")
+    assert len(marginal) > MAX_TABLE_ROWS
+    rows = _table_rows(text, "marginal-values-table")
+    assert len(rows) == MAX_TABLE_ROWS
+    more = len(marginal) - MAX_TABLE_ROWS
+    assert (
+        f"{len(marginal):,} marginal values: the {MAX_TABLE_ROWS} largest (in absolute terms) "
+        f"are listed, and {more:,} more in marginal_values.csv."
+    ) in text
+    listed = [abs(float(r[3].replace(",", ""))) for r in rows]
+    assert listed == sorted(listed, reverse=True)  # largest first
+    ranked = marginal["value_usd_per_t"].abs().sort_values(ascending=False).round()
+    assert listed == pytest.approx(ranked.head(MAX_TABLE_ROWS).tolist())
+
+    limits = 0
+    for family in BINDING:
+        path = run / f"dual_{family}.csv"
+        if path.is_file():
+            frame = pd.read_csv(path, dtype=str)
+            binding = frame[frame["binding"].str.lower() == "true"]
+            keys = [c for c in frame.columns[: list(frame.columns).index("year")]]
+            limits += len(binding.drop_duplicates(keys)) if keys else min(1, len(binding))
+    rows = _table_rows(text, "binding-table")
+    assert len(rows) == min(limits, MAX_TABLE_ROWS)
+    assert limits > MAX_TABLE_ROWS
+    assert f"{limits:,} binding limits: the {MAX_TABLE_ROWS} worth most per unit" in text
+    assert f"and {limits - MAX_TABLE_ROWS:,} more in the dual_*.csv files" in text
+
+
+def test_workbook_leaves_out_tables_over_its_cell_limit(folders, tmp_path):
+    """With a limit of 2,000 cells, the smallest tables are copied whole while they fit; the
+    summary sheet lists each table left out with its rows and CSV file."""
+    from openpyxl import load_workbook
+
+    from ndalloc.report.folders import open_folder
+    from ndalloc.report.workbook import result_stems, write_workbook
+
+    run = folders.big
+    limit = 2_000
+    out = write_workbook(open_folder(run), tmp_path / "small.xlsx", max_cells=limit)
+    book = load_workbook(out, read_only=True)
+    size = {}
+    for stem in result_stems(open_folder(run)):
+        rows = csv_rows(run / f"{stem}.csv")
+        with (run / f"{stem}.csv").open(encoding="utf-8") as fh:
+            size[stem] = (len(rows), len(fh.readline().split(",")))
+    copied = [name for name in book.sheetnames if name != "summary"]
+    left_out = [s for s in size if sheet_name(s) not in copied]
+    assert copied and left_out
+    cells = {s: rows * columns for s, (rows, columns) in size.items()}
+    assert sum(cells[s] for s in size if sheet_name(s) in copied) <= limit
+    assert max(cells[s] for s in size if sheet_name(s) in copied) <= min(
+        cells[s] for s in left_out
+    )  # the smallest first
+    assert copied == [sheet_name(s) for s in size if s not in left_out]  # in the manifest's order
+    for stem in copied:
+        sheet = book[stem]
+        assert sheet.max_row == size[stem][0] + 1, stem  # whole tables
+    summary = {
+        row[0]: (row[1], row[2]) for row in book["summary"].iter_rows(min_row=2, values_only=True)
+    }
+    assert summary["tables left out"][0] == len(left_out)
+    assert "at most 2,000 cells" in summary["tables left out"][1]
+    for stem in left_out:
+        assert summary[f"left out: {stem}"] == (size[stem][0], f"rows, all in {stem}.csv")
+    # the run's own workbook (at the default limit) has every table of this small run
+    full = load_workbook(run / WORKBOOK, read_only=True)
+    assert full.sheetnames == ["summary", *(sheet_name(s) for s in size)]
+    assert not any(
+        str(r[0]).startswith("left out")
+        for r in full["summary"].iter_rows(min_row=2, values_only=True)
+    )
+
+
+def test_chosen_tables_are_the_smallest_that_fit():
+    from ndalloc.report.workbook import chosen_tables
+
+    sizes = {"a": (10, 5), "b": (1, 3), "c": (100, 2), "d": (20, 2), "e": (0, 4)}
+    assert chosen_tables(sizes, 1_000) == (["a", "b", "c", "d", "e"], [])
+    assert chosen_tables(sizes, 100) == (["a", "b", "d", "e"], ["c"])  # 3 + 40 + 50 = 93
+    assert chosen_tables(sizes, 50) == (["b", "d", "e"], ["a", "c"])
+    assert chosen_tables(sizes, 0) == (["e"], ["a", "b", "c", "d"])
+
+
+def test_comparison_of_large_runs_is_capped(folders):
+    """Subplots per sector as in a run's page; the one-plot charts (every run's contracts or
+    stockpiles with their limits) draw MAX_COMPARED entities one by one, the same in each run,
+    and each run's others added up."""
+    from ndalloc.report.caps import MAX_COMPARED, MAX_ENTITIES, MAX_TABLE_ROWS
+
+    text = page(folders.big_compare)
+    found = figures(text)
+    assert list(found) == [f"chart-{name}" for name in COMPARE_CHARTS]
+    for name, figure in found.items():
+        assert_valid_figure(figure, f"big comparison {name}")
+    delivered = [t for t in found["chart-contracts"]["data"] if " delivered" in t["name"]]
+    names = [t["name"] for t in delivered]
+    assert len(names) == 2 * (MAX_COMPARED + 1)
+    assert {"A: other 16 contracts delivered (sum)", "B: other 16 contracts delivered (sum)"} < set(
+        names
+    )
+    for run, folder in (("A", folders.big), ("B", folders.big_b)):
+        export = _wide(folder, "var_export")
+        bars = [_y(t) for t in delivered if t["name"].startswith(f"{run}: ")]
+        assert [sum(v) for v in zip(*bars, strict=True)] == pytest.approx(
+            export.sum(axis=1).tolist()
+        )
+    assert len({t["offsetgroup"] for t in delivered}) == len(names)  # side by side
+    titles = [a["text"] for a in found["chart-magnets"]["layout"]["annotations"]]
+    assert len(titles) == MAX_ENTITIES + 1 and titles[-1] == "other 20 sectors (sum)"
+    levels = [t["name"] for t in found["chart-stockpile"]["data"] if " level" in t["name"]]
+    assert len(levels) == 2 * (MAX_COMPARED + 1)
+    assert "A: other 9 stockpiles level (sum)" in levels
+    assert "A: The 10 largest of 53 destinations" in text
+    assert "B: The 10 largest of 36 sources of oxide" in text
+    assert "The 4 largest of 20 contracts" in text and "The 4 largest of 13 stockpiles" in text
+    differences = _table_rows(text, "shadow-differences")
+    assert len(differences) <= MAX_TABLE_ROWS
+    if len(differences) == MAX_TABLE_ROWS:
+        assert "more in the runs&#x27; dual_*.csv files" in text
+
+
+def test_pick_draws_the_largest_and_sums_the_rest():
+    import pandas as pd
+
+    from ndalloc.report.caps import Group, chart_note, pick
+
+    def group(noun: str, scores: dict[str, float]) -> Group:
+        return Group(noun, pd.Series(scores, dtype=float), f"{noun}.csv")
+
+    few = group("contract", {"a": 1.0, "b": 3.0, "c": 2.0})
+    (all_of_them,) = pick([few], limit=2)  # at most limit + 1: all, in their order
+    assert all_of_them.drawn == ["a", "b", "c"] and all_of_them.summed == []
+    assert chart_note([all_of_them]) == ""
+    many = group("contract", {"a": 1.0, "b": 3.0, "c": 2.0, "d": 3.0, "e": float("nan")})
+    (capped,) = pick([many], limit=2)
+    assert capped.drawn == ["b", "d"]  # largest first, ties in their order
+    assert capped.summed == ["a", "c", "e"] and capped.other == "other 3 contracts"
+    assert chart_note([capped]).startswith("The 2 largest of 5 contracts")
+    # over several kinds: the largest of all; a kind's single left-out entity is drawn
+    makers = group("maker", {"m1": 10.0, "m2": 0.5})
+    contracts, makers_picked = pick([many, makers], limit=2)
+    assert makers_picked.drawn == ["m1", "m2"] and makers_picked.summed == []
+    assert contracts.drawn == ["b"] and contracts.summed == ["a", "c", "d", "e"]
+    note = chart_note([contracts, makers_picked], "destinations")
+    assert note.startswith("The 3 largest of 7 destinations")
+    assert "the other 4 contracts are summed" in note
+
+
+def test_tornado_draws_at_most_the_largest_swings():
+    import pandas as pd
+
+    from ndalloc.report.caps import MAX_TORNADO_BARS
+    from ndalloc.report.sweeps import tornado_figure
+
+    n = MAX_TORNADO_BARS + 5
+    ranking = pd.DataFrame(
+        {
+            "parameter": [f"p{i}" for i in range(n)],
+            "objective_usd_low": [-float(i) * 1e6 for i in range(n)],
+            "objective_usd_high": [float(i) * 1e6 for i in range(n)],
+            "objective_usd_swing": [2.0 * i * 1e6 for i in range(n)],
+        }
+    )
+    figure = tornado_figure(ranking, 0.0)
+    assert_valid_figure(figure, "tornado")
+    names = figure["data"][0]["y"].tolist()
+    assert len(names) == MAX_TORNADO_BARS
+    assert names[-1] == f"p{n - 1}" and f"p{n - MAX_TORNADO_BARS - 1}" not in names
+
+
+def test_parent_changes_loads_no_scenario_it_does_not_need(folders, monkeypatch):
+    """A scenario.toml without `inherits` says "none" without loading the scenario; one whose
+    inputs (with its parent's) are larger than MAX_DIFF_INPUT_BYTES is not loaded either."""
+    import ndalloc.data.loader as loader
+    import ndalloc.report.words as words
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("the scenario was loaded")
+
+    base, halt = manifest(folders.run), manifest(folders.halt)
+    monkeypatch.setattr(loader, "load_scenario", refuse)
+    none = parent_changes(base)
+    assert none.known and none.summary == "none: the scenario does not inherit from another"
+    monkeypatch.setattr(words, "MAX_DIFF_INPUT_BYTES", 1_000)
+    big = parent_changes(halt)
+    assert not big.known and big.rows == []
+    assert big.summary.startswith("not listed: the scenario and india-base have")
+    assert f"`ndalloc diff india-base {halt['scenario_origin']}`" in big.summary

@@ -2,10 +2,12 @@
 
 Debian's `chromium` (/usr/bin/chromium; `.ci/run` installs it when missing) is driven by
 Playwright's Python package (`playwright` in the dev extra; its own browser download is never
-used). For a run, a comparison, a tornado and a grid sweep, each page must load with no console
-error, make no request but for the page itself, draw every chart (each `.js-plotly-plot` holds
-a non-empty `svg.main-svg` with marks in it), and look like something (a screenshot with many
-colours). Without Chromium or Playwright the tests fail under CI (CI=true) and skip elsewhere.
+used). For a run, a comparison, a tornado, a grid sweep, and a generated run with more
+contracts, makers and sectors than a chart draws one by one (its charts capped), each page must
+load with no console error, make no request but for the page itself, draw every chart (each
+`.js-plotly-plot` holds a non-empty `svg.main-svg` with marks in it), and look like something
+(a screenshot with many colours). Without Chromium or Playwright the tests fail under CI
+(CI=true) and skip elsewhere.
 
 Set NDALLOC_SCREENSHOTS=DIR to keep the screenshots (one PNG per page) for a look.
 """
@@ -76,6 +78,7 @@ def _path(folders: Folders, name: str) -> Path:
         "compare": folders.compare,
         "tornado": folders.tornado / REPORT,
         "grid": folders.grid / REPORT,
+        "big": folders.big / REPORT,
     }[name]
 
 
@@ -119,7 +122,7 @@ CHARTS = """() => Array.from(document.querySelectorAll("div.plotly-graph-div")).
 })"""
 
 
-@pytest.mark.parametrize("name", ["run", "compare", "tornado", "grid"])
+@pytest.mark.parametrize("name", ["run", "compare", "tornado", "grid", "big"])
 def test_report_renders_offline_in_chromium(browser, folders, name, tmp_path):
     path = _path(folders, name)
     url = path.resolve().as_uri()

@@ -15,7 +15,9 @@ are unchanged):
 - a comparison of runs (`compare_report`): the same charts side by side, differences against
   the first run.
 
-Plotly (with plotly.js embedded once) draws the charts; the page makes no request.
+Plotly (with plotly.js embedded once) draws the charts; the page makes no request. On a large
+run the charts draw the largest entities one by one and sum the others, page tables list the
+largest rows, and the workbook leaves out its largest tables (`ndalloc.report.caps`).
 """
 
 from __future__ import annotations

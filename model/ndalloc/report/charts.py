@@ -3,6 +3,10 @@
 Each function returns a Plotly figure as plain data (`ndalloc.report.figures`), or None when
 the run has nothing to draw (no stockpile, no contract). Quantities are in t (oxide or magnet,
 as the axis says), money in USD.
+
+A chart draws at most `caps.MAX_ENTITIES` contracts, makers, sources, sectors or stockpiles one
+by one (the largest over the horizon) and sums the others into one "other N ..." series, node
+or subplot per kind (`caps.pick`); given a `notes` list, it adds a sentence saying so.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ndalloc.report.caps import MAX_ENTITIES, Group, Picked, chart_note, pick, totals
 from ndalloc.report.figures import Figure, Plot
 from ndalloc.report.folders import Folder, by_year
 
@@ -33,17 +38,104 @@ COLOURS = {
     "breach": "#d62728",
     "bound": "#5b6776",
 }
-#: Shades for several makers, contracts, stockpiles or sources.
+#: Shades for several makers, contracts, stockpiles or sources (as many as a chart draws one
+#: by one, `caps.MAX_ENTITIES`; the first ones are those of the bundled scenarios).
 SHADES = {
-    "export": ["#e4572e", "#f28e2b", "#ffbe7d", "#c0392b"],
-    "maker": ["#2e8b57", "#76b7b2", "#59a14f", "#8cd17d", "#1b5e20"],
-    "stock": ["#7e57c2", "#b07aa1", "#9c27b0"],
-    "source": ["#1f5fa8", "#4e79a7", "#a0cbe8", "#2c3e50"],
-    "oxide_import": ["#17a2b8", "#86bcb6", "#0e6e7e"],
-    "release": ["#b39ddb", "#d4a6c8", "#8e6bbf"],
+    "export": [
+        "#e4572e",
+        "#f28e2b",
+        "#ffbe7d",
+        "#c0392b",
+        "#e15759",
+        "#b6452c",
+        "#f1a340",
+        "#ff9d9a",
+        "#8c2d04",
+        "#d37295",
+    ],
+    "maker": [
+        "#2e8b57",
+        "#76b7b2",
+        "#59a14f",
+        "#8cd17d",
+        "#1b5e20",
+        "#499894",
+        "#b5bd68",
+        "#a1d99b",
+        "#006d2c",
+        "#66c2a4",
+    ],
+    "stock": [
+        "#7e57c2",
+        "#b07aa1",
+        "#9c27b0",
+        "#5e35b1",
+        "#ce93d8",
+        "#6a51a3",
+        "#d4a6c8",
+        "#4a148c",
+        "#9e9ac8",
+        "#ba68c8",
+    ],
+    "source": [
+        "#1f5fa8",
+        "#4e79a7",
+        "#a0cbe8",
+        "#2c3e50",
+        "#6baed6",
+        "#08519c",
+        "#9ecae1",
+        "#3182bd",
+        "#5f7fa3",
+        "#c6dbef",
+    ],
+    "oxide_import": [
+        "#17a2b8",
+        "#86bcb6",
+        "#0e6e7e",
+        "#4fc1d1",
+        "#2b8c9e",
+        "#a8dde6",
+        "#136f63",
+        "#5ab4ac",
+        "#01665e",
+        "#80cdc1",
+    ],
+    "release": [
+        "#b39ddb",
+        "#d4a6c8",
+        "#8e6bbf",
+        "#c5b0e6",
+        "#a17fcf",
+        "#e1d5f0",
+        "#7d5ba6",
+        "#bfa2db",
+        "#9575cd",
+        "#d1c4e9",
+    ],
+}
+#: The colour of the "other N ..." series of a kind: a pale grey-tinted shade of its colour.
+OTHER_COLOURS = {
+    "export": "#d9a99a",
+    "maker": "#a3c4b0",
+    "stock": "#bcaed6",
+    "source": "#9fb3cc",
+    "oxide_import": "#9ccbd3",
+    "release": "#d2c8e0",
 }
 #: Height of a single chart (px).
 HEIGHT = 430
+#: Height per node of a side of a Sankey diagram (px): a side of many nodes makes it taller.
+SANKEY_NODE_HEIGHT = 36
+#: Most space between a tall chart's plot and the legend below it (px).
+LEGEND_GAP_PX = 70
+#: A legend below a chart: about this many entries a row, each row this high (px), and how
+#: many rows fit in a chart of the usual height (`legend_height`).
+LEGEND_COLUMNS = 3
+LEGEND_ROW_PX = 20
+LEGEND_ROWS = 6
+#: Flows of at most this many t are left out of a Sankey diagram.
+MIN_FLOW_T = 1e-9
 T_HOVER = "%{fullData.name}<br>%{x}: %{y:,.0f} t<extra></extra>"
 
 
@@ -72,27 +164,115 @@ def _legend_below(figure: Plot) -> None:
     )
 
 
+def legend_height(figure: Plot, base: int = HEIGHT) -> int:
+    """The height of a chart with its legend below: `base` while the legend takes at most
+    `LEGEND_ROWS` rows, a row taller for each more, so the plot keeps its room."""
+    entries = sum(1 for t in figure.data if t.get("showlegend", True))
+    rows = math.ceil(entries / LEGEND_COLUMNS)
+    return base + LEGEND_ROW_PX * max(0, rows - LEGEND_ROWS)
+
+
+def _legend_near(figure: Plot, y: float, height: int) -> None:
+    """Keep a legend below a tall chart of many subplots at most `LEGEND_GAP_PX` below the
+    plot (its y is a fraction of the plot's height, `y` for a chart of a few subplots)."""
+    near = -LEGEND_GAP_PX / (height - 100)  # the plot is the chart less its margins
+    if near > y:
+        figure.update(legend={"y": round(near, 4)})
+
+
 def _title(text: str) -> dict[str, str]:
     return {"text": text}
+
+
+def _note(notes: list[str] | None, text: str) -> None:
+    """Add `text` (what a capped chart leaves out) to the caller's notes, if it says anything."""
+    if notes is not None and text:
+        notes.append(text)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of entity in a chart: its table, what an entity is, how a series is named."""
+
+    stem: str
+    """The table ("var_export"), keyed by the entity and year."""
+    kind: str
+    """Its colours (`SHADES`, `OTHER_COLOURS`)."""
+    noun: str
+    label: str
+    """A series' name, with "{}" for the entity ("maker {}")."""
+    others: str
+    """The name of the summed others, with "{}" for "other N makers" ("{}")."""
+
+
+def _picked_series(
+    wides: list[pd.DataFrame], kinds: list[Kind], limit: int
+) -> tuple[list[tuple[str, str, str, np.ndarray]], list[Picked]]:
+    """(label, kind, colour, values by year) of the entities drawn one by one and of each
+    kind's summed others, kind by kind; and what was picked."""
+    groups = [Group(k.noun, totals(w), f"{k.stem}.csv") for w, k in zip(wides, kinds, strict=True)]
+    picked = pick(groups, limit)
+    out: list[tuple[str, str, str, np.ndarray]] = []
+    for wide, k, p in zip(wides, kinds, picked, strict=True):
+        for i, name in enumerate(p.drawn):
+            out.append((k.label.format(name), k.kind, shade(k.kind, i), wide[name].to_numpy()))
+        if p.summed:
+            values = np.nan_to_num(p.total(wide), nan=0.0)
+            out.append((k.others.format(p.other), k.kind, OTHER_COLOURS[k.kind], values))
+    return out, picked
+
+
+def entries(picked: Picked) -> list[tuple[str, list[str], bool]]:
+    """(name, the entities it stands for, whether it is the summed others): each entity
+    drawn one by one, then the others ("other 240 contracts") if any."""
+    out = [(name, [name], False) for name in picked.drawn]
+    if picked.summed:
+        out.append((picked.other, picked.summed, True))
+    return out
+
+
+def values_of(wide: pd.DataFrame, members: list[str]) -> np.ndarray | None:
+    """The values by year of `members` in a table by year (`by_year`), added up (NaN where
+    none has a value); None when none of them is in the table."""
+    present = [m for m in members if m in wide.columns]
+    if not present:
+        return None
+    if len(present) == 1:
+        return wide[present[0]].to_numpy()
+    return wide[present].sum(axis=1, min_count=1).to_numpy(dtype=float)
 
 
 # --- allocation ----------------------------------------------------------------------------
 
 
-def destinations(run: Folder) -> list[tuple[str, str, str, pd.Series]]:
+#: The destinations of oxide drawn one by one (exports, makers, stockpile injections).
+DESTINATIONS = (
+    Kind("var_export", "export", "contract", "exports to {}", "exports to {}"),
+    Kind("var_feed", "maker", "maker", "maker {}", "{}"),
+    Kind("var_inject", "stock", "stockpile", "stockpile {} (injection)", "{} (injection)"),
+)
+#: The sources of oxide drawn one by one (output, oxide imports, stockpile releases).
+SOURCES = (
+    Kind("var_output", "source", "source", "{} output", "{} (output)"),
+    Kind("var_imports", "oxide_import", "origin", "oxide imports from {}", "oxide imports from {}"),
+    Kind("var_release", "release", "stockpile", "release from stockpile {}", "release from {}"),
+)
+
+
+def destinations(
+    run: Folder, notes: list[str] | None = None, limit: int = MAX_ENTITIES
+) -> list[tuple[str, str, str, pd.Series]]:
     """(label, kind, colour, t oxide by year) for every destination of the oxide: each
-    contract's exports, each maker's feed, each stockpile's injection, the unallocated rest."""
+    contract's exports, each maker's feed, each stockpile's injection (the `limit` largest of
+    them over the horizon, and the others summed by kind), the unallocated rest."""
     years = run.years()
-    out: list[tuple[str, str, str, pd.Series]] = []
-    groups = (
-        ("var_export", "export", "exports to {}"),
-        ("var_feed", "maker", "maker {}"),
-        ("var_inject", "stock", "stockpile {} (injection)"),
-    )
-    for stem, kind, label in groups:
-        wide = by_year(run.table(stem), "value_t", years)
-        for i, name in enumerate(wide.columns):
-            out.append((label.format(name), kind, shade(kind, i), wide[name]))
+    wides = [by_year(run.table(k.stem), "value_t", years) for k in DESTINATIONS]
+    series, picked = _picked_series(wides, list(DESTINATIONS), limit)
+    _note(notes, chart_note(picked, "destinations"))
+    out = [
+        (label, kind, colour, pd.Series(values, index=pd.Index(years, name="year")))
+        for label, kind, colour, values in series
+    ]
     unallocated = by_year(run.table("var_unallocated"), "value_t", years)
     total = unallocated.sum(axis=1) if not unallocated.empty else pd.Series(0.0, index=years)
     out.append(
@@ -106,12 +286,12 @@ def destinations(run: Folder) -> list[tuple[str, str, str, pd.Series]]:
     return out
 
 
-def allocation_figure(run: Folder) -> Figure:
+def allocation_figure(run: Folder, notes: list[str] | None = None) -> Figure:
     """Stacked bars: where the oxide went each year; a line for the oxide available."""
     years = run.years()
     allocation = run.table("allocation").set_index("year")
     figure = Plot()
-    for label, _kind, colour, values in destinations(run):
+    for label, _kind, colour, values in destinations(run, notes):
         figure.add(
             "bar",
             x=years,
@@ -135,7 +315,7 @@ def allocation_figure(run: Folder) -> Figure:
     )
     figure.update(
         barmode="stack",
-        height=HEIGHT,
+        height=legend_height(figure),
         title=_title("Allocation of neodymium oxide by year"),
         yaxis={"title": _title("t oxide per year")},
         xaxis={"title": _title("year")},
@@ -161,27 +341,28 @@ class Flow:
     """t oxide in each of the run's years (`Folder.years`)."""
 
 
-def flows(run: Folder) -> list[Flow]:
+def flows(run: Folder, notes: list[str] | None = None, limit: int = MAX_ENTITIES) -> list[Flow]:
     """Oxide flows by year.
 
     In: each source's output, oxide imports by origin, each stockpile's releases. Out: each
-    contract's exports, each maker's feed, each stockpile's injection, unallocated.
+    contract's exports, each maker's feed, each stockpile's injection, unallocated. On each
+    side the `limit` largest flows over the horizon, and the others summed by kind.
     """
     years = run.years()
-    out: list[Flow] = []
-
-    def add(kind: str, label: str, wide: pd.DataFrame) -> None:
-        for i, name in enumerate(wide.columns):
-            values = wide[name].to_numpy(dtype=float)
-            out.append(Flow("in", label.format(name), kind, shade(kind, i), values))
-
     imports = run.table("var_imports")
     if not imports.empty:
         imports = imports[imports["product"] == "oxide"].drop(columns="product")
-    add("source", "{} output", by_year(run.table("var_output"), "value_t", years))
-    add("oxide_import", "oxide imports from {}", by_year(imports, "value_t", years))
-    add("release", "release from stockpile {}", by_year(run.table("var_release"), "value_t", years))
-    for label, kind, colour, values in destinations(run):
+    wides = [
+        by_year(imports if k.stem == "var_imports" else run.table(k.stem), "value_t", years)
+        for k in SOURCES
+    ]
+    series, picked = _picked_series(wides, list(SOURCES), limit)
+    _note(notes, chart_note(picked, "sources of oxide"))
+    out = [
+        Flow("in", label, kind, colour, np.asarray(values, dtype=float))
+        for label, kind, colour, values in series
+    ]
+    for label, kind, colour, values in destinations(run, notes, limit):
         out.append(Flow("out", label, kind, colour, values.to_numpy(dtype=float)))
     return out
 
@@ -201,7 +382,7 @@ def _sankey_trace(
     totals: list[tuple[Flow, float]], hub: str, visible: bool, domain_x: tuple[float, float]
 ) -> dict[str, object]:
     """Inflows -> the hub (all oxide in India) -> outflows; node labels carry their tonnes."""
-    kept = [(f, v) for f, v in totals if v > 1e-9]
+    kept = [(f, v) for f, v in totals if v > MIN_FLOW_T]
     ins = [(f, v) for f, v in kept if f.side == "in"]
     outs = [(f, v) for f, v in kept if f.side == "out"]
     hub_total = float(sum(v for _, v in ins))
@@ -254,23 +435,32 @@ def sankey_choices(years: list[int]) -> list[tuple[str, list[int]]]:
     return [(whole, years), *((str(y), [y]) for y in years)]
 
 
-def sankey_figure(runs: list[tuple[str, Folder]]) -> Figure:
+def sankey_figure(runs: list[tuple[str, Folder]], notes: list[str] | None = None) -> Figure:
     """Oxide flows from sources to destinations, one Sankey per run side by side, with a year
-    selector (a dropdown of `updatemenus`: the horizon total, then each year)."""
+    selector (a dropdown of `updatemenus`: the horizon total, then each year). Each side has
+    at most `caps.MAX_ENTITIES` flows one by one, the largest over the horizon (every year
+    shows the same ones), and the others summed by kind."""
     years = sorted({y for _, run in runs for y in run.years()})
     choices = sankey_choices(years)
-    tables = [(flows(run), {y: i for i, y in enumerate(run.years())}) for _, run in runs]
+    tables = []
+    for name, run in runs:
+        said: list[str] = []
+        tables.append((flows(run, said), {y: i for i, y in enumerate(run.years())}))
+        for line in said:
+            _note(notes, f"{name}: {line}" if len(runs) > 1 else line)
     figure = Plot()
     n = len(runs)
     gap = 0.06 if n > 1 else 0.0
     width = (1 - gap * (n - 1)) / n
+    side = 0  # the most nodes on one side of a diagram
     for c, (_, chosen) in enumerate(choices):
         for i, (parts, position) in enumerate(tables):
             positions = [position[y] for y in chosen if y in position]
             x0 = i * (width + gap)
-            figure.data.append(
-                _sankey_trace(_summed(parts, positions), "oxide in India", c == 0, (x0, x0 + width))
-            )
+            summed = _summed(parts, positions)
+            for end in ("in", "out"):
+                side = max(side, sum(1 for f, v in summed if f.side == end and v > MIN_FLOW_T))
+            figure.data.append(_sankey_trace(summed, "oxide in India", c == 0, (x0, x0 + width)))
     traces = len(runs)
     buttons = []
     for c, (label, _) in enumerate(choices):
@@ -283,7 +473,7 @@ def sankey_figure(runs: list[tuple[str, Folder]]) -> Figure:
             }
         )
     figure.update(
-        height=HEIGHT + 40,
+        height=max(HEIGHT + 40, SANKEY_NODE_HEIGHT * side + 110),
         title=_title(_sankey_title(choices[0][0]) if choices else "Oxide flows"),
         margin={"l": 20, "r": 20, "t": 90, "b": 20},
         updatemenus=[
@@ -338,8 +528,11 @@ def _sankey_title(label: str) -> str:
 # --- stockpile -----------------------------------------------------------------------------
 
 
-def stockpile_figure(run: Folder) -> Figure | None:
-    """Each stockpile's level at year end against its minimum and maximum."""
+def stockpile_figure(
+    run: Folder, notes: list[str] | None = None, limit: int = MAX_ENTITIES
+) -> Figure | None:
+    """Each stockpile's level at year end against its minimum and maximum (the `limit`
+    largest stockpiles by level, and the others' levels and limits added up)."""
     level = run.table("var_level")
     if level.empty:
         return None
@@ -347,41 +540,46 @@ def stockpile_figure(run: Folder) -> Figure | None:
     levels = by_year(level, "value_t", years, fill=None)
     highs = by_year(run.table("dual_stockpile_max"), "rhs_t", years, fill=None)
     lows = by_year(run.table("dual_stockpile_min"), "rhs_t", years, fill=None)
+    (picked,) = pick([Group("stockpile", totals(levels), "var_level.csv")], limit)
+    _note(notes, chart_note([picked], how="by their level over the horizon"))
     figure = Plot()
-    for i, name in enumerate(levels.columns):
-        colour = shade("stock", i)
+    for i, (name, members, other) in enumerate(entries(picked)):
+        colour = OTHER_COLOURS["stock"] if other else shade("stock", i)
+        summed = " (sum)" if other else ""
         figure.add(
             "scatter",
             x=years,
-            y=levels[name].to_numpy(),
-            name=f"{name}: level at year end",
+            y=values_of(levels, members),
+            name=f"{name}: level at year end{summed}",
             mode="lines+markers",
             line={"color": colour, "width": 5},
             marker={"size": 8},
             hovertemplate=T_HOVER,
         )
-        if name in highs:
+        high = values_of(highs, members)
+        if high is not None:
             figure.add(
                 "scatter",
                 x=years,
-                y=highs[name].to_numpy(),
-                name=f"{name}: maximum",
+                y=high,
+                name=f"{name}: maximum{summed}",
                 mode="lines",
                 line={"color": colour, "dash": "dash", "width": 1.5},
                 hovertemplate=T_HOVER,
             )
-        if name in lows:
+        low = values_of(lows, members)
+        if low is not None:
             figure.add(
                 "scatter",
                 x=years,
-                y=lows[name].to_numpy(),
-                name=f"{name}: required minimum",
+                y=low,
+                name=f"{name}: required minimum{summed}",
                 mode="lines",
                 line={"color": COLOURS["breach"], "dash": "dot", "width": 2.5},
                 hovertemplate=T_HOVER,
             )
     figure.update(
-        height=HEIGHT,
+        height=legend_height(figure),
         title=_title("Stockpile level against its limits"),
         yaxis={"title": _title("t oxide in stock (year end)"), "rangemode": "tozero"},
         xaxis={"title": _title("year")},
@@ -394,8 +592,12 @@ def stockpile_figure(run: Folder) -> Figure | None:
 # --- contracts -----------------------------------------------------------------------------
 
 
-def contracts_figure(run: Folder) -> Figure | None:
-    """Each contract's deliveries against its window (minimum and maximum), with shortfalls."""
+def contracts_figure(
+    run: Folder, notes: list[str] | None = None, limit: int = MAX_ENTITIES
+) -> Figure | None:
+    """Each contract's deliveries against its window (minimum and maximum), with shortfalls:
+    a subplot for each of the `limit` largest contracts by deliveries and shortfalls over the
+    horizon, and one for the others added up."""
     export = run.table("var_export")
     if export.empty:
         return None
@@ -404,20 +606,26 @@ def contracts_figure(run: Folder) -> Figure | None:
     breach = by_year(run.table("var_breach"), "value_t", years)
     lows = by_year(run.table("dual_contract_min"), "rhs_t", years, fill=None)
     highs = by_year(run.table("dual_contract_max"), "rhs_t", years, fill=None)
-    names = list(delivered.columns)
+    scores = totals(delivered).add(totals(breach), fill_value=0.0).reindex(delivered.columns)
+    (picked,) = pick([Group("contract", scores, "var_export.csv")], limit)
+    _note(notes, chart_note([picked], how="by deliveries and shortfalls over the horizon"))
+    shown = entries(picked)
+    names = [name for name, _, _ in shown]
+    titles = [f"{n} (sum)" if other else f"contract {n}" for n, _, other in shown]
     figure = Plot.grid(
         len(names),
         1,
         shared_xaxes=True,
         vertical_spacing=0.12 / max(1, len(names)),
-        titles=[f"contract {n}" for n in names] if len(names) > 1 else None,
+        titles=titles if len(names) > 1 else None,
     )
-    for r, name in enumerate(names, start=1):
+    zeros = np.zeros(len(years))
+    for r, (_, members, _) in enumerate(shown, start=1):
         first = r == 1
         figure.add(
             "bar",
             x=years,
-            y=delivered[name].to_numpy(),
+            y=values_of(delivered, members),
             name="delivered",
             legendgroup="delivered",
             showlegend=first,
@@ -426,11 +634,11 @@ def contracts_figure(run: Folder) -> Figure | None:
             row=r,
             col=1,
         )
-        shortfall = breach[name] if name in breach else pd.Series(0.0, index=years)
+        shortfall = values_of(breach, members)
         figure.add(
             "bar",
             x=years,
-            y=shortfall.to_numpy(),
+            y=shortfall if shortfall is not None else zeros,
             name="shortfall below the minimum (breach)",
             legendgroup="breach",
             showlegend=first,
@@ -440,12 +648,13 @@ def contracts_figure(run: Folder) -> Figure | None:
             col=1,
         )
         for bounds, label, dash in ((lows, "minimum", "dot"), (highs, "maximum", "dash")):
-            if name not in bounds:
+            values = values_of(bounds, members)
+            if values is None:
                 continue
             figure.add(
                 "scatter",
                 x=years,
-                y=bounds[name].to_numpy(),
+                y=values,
                 name=label,
                 legendgroup=label,
                 showlegend=first,
@@ -468,14 +677,19 @@ def contracts_figure(run: Folder) -> Figure | None:
     figure.xaxes(title=_title("year"), row=len(names), col=1)
     year_axis(figure)
     _legend_below(figure)
+    _legend_near(figure, -0.14, max(HEIGHT, 300 * len(names)))
     return figure.figure()
 
 
 # --- magnets -------------------------------------------------------------------------------
 
 
-def magnets_figure(run: Folder) -> Figure | None:
-    """Magnet demand of each sector, met by domestic magnets, imports, or not met (shortage)."""
+def magnets_figure(
+    run: Folder, notes: list[str] | None = None, limit: int = MAX_ENTITIES
+) -> Figure | None:
+    """Magnet demand of each sector, met by domestic magnets, imports, or not met (shortage):
+    a subplot for each of the `limit` largest sectors by demand over the horizon, and one for
+    the others added up."""
     domestic = run.table("var_deliver_domestic")
     if domestic.empty:
         return None
@@ -492,24 +706,31 @@ def magnets_figure(run: Folder) -> Figure | None:
         ),
     }
     demand = by_year(run.table("dual_demand_balance"), "rhs_t", years, fill=None)
-    sectors = list(parts["made in India"][0].columns)
-    cols = 2 if len(sectors) > 1 else 1
-    rows = math.ceil(len(sectors) / cols)
+    sectors = parts["made in India"][0].columns
+    scores = pd.Series(0.0, index=sectors)
+    for wide, _ in parts.values():  # demand met plus shortage: the demand
+        scores = scores.add(totals(wide), fill_value=0.0)
+    (picked,) = pick([Group("sector", scores.reindex(sectors), "var_deliver_domestic.csv")], limit)
+    _note(notes, chart_note([picked], how="by their demand over the horizon"))
+    shown = entries(picked)
+    cols = 2 if len(shown) > 1 else 1
+    rows = math.ceil(len(shown) / cols)
     figure = Plot.grid(
         rows,
         cols,
-        titles=[f"sector: {s}" for s in sectors],
+        titles=[f"{n} (sum)" if other else f"sector: {n}" for n, _, other in shown],
         vertical_spacing=0.16 / max(1, rows - 1) if rows > 1 else 0.1,
         horizontal_spacing=0.08,
     )
     zeros = np.zeros(len(years))
-    for i, sector in enumerate(sectors):
+    for i, (_, members, _) in enumerate(shown):
         r, c = i // cols + 1, i % cols + 1
         for label, (wide, colour) in parts.items():
+            values = values_of(wide, members)
             figure.add(
                 "bar",
                 x=years,
-                y=wide[sector].to_numpy() if sector in wide else zeros,
+                y=values if values is not None else zeros,
                 name=label,
                 legendgroup=label,
                 showlegend=i == 0,
@@ -518,11 +739,12 @@ def magnets_figure(run: Folder) -> Figure | None:
                 row=r,
                 col=c,
             )
-        if sector in demand:
+        needed = values_of(demand, members)
+        if needed is not None:
             figure.add(
                 "scatter",
                 x=years,
-                y=demand[sector].to_numpy(),
+                y=needed,
                 name="demand",
                 legendgroup="demand",
                 showlegend=i == 0,
@@ -542,6 +764,7 @@ def magnets_figure(run: Folder) -> Figure | None:
     year_axis(figure)
     _legend_below(figure)
     figure.update(legend={"y": -0.08})
+    _legend_near(figure, -0.08, max(HEIGHT, 300 * rows + 60))
     return figure.figure()
 
 

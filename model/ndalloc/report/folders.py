@@ -9,6 +9,7 @@ manifest that is about to be written.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ class Folder:
     """A run or sweep folder, read back for a report."""
 
     run: Run
-    _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+    _missing: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def folder(self) -> Path:
@@ -65,21 +66,55 @@ class Folder:
         return self.run.objective_usd if self.optimal else None
 
     def table(self, stem: str) -> pd.DataFrame:
-        """`<stem>.csv` (a copy), or an empty frame when the run has no such table."""
-        if stem not in self._cache:
-            try:
-                self._cache[stem] = self.run.table(stem)
-            except RunFolderError:
-                if (self.folder / f"{stem}.csv").is_file():
-                    raise  # there but unreadable: say so, do not draw an empty chart
-                self._cache[stem] = pd.DataFrame()
-        return self._cache[stem].copy()
+        """`<stem>.csv` (a copy), or an empty frame when the run has no such table. The run
+        keeps each table it has read (`Run.table`), so a table is read once and held once."""
+        if stem in self._missing:
+            return pd.DataFrame()
+        try:
+            return self.run.table(stem)
+        except RunFolderError:
+            if (self.folder / f"{stem}.csv").is_file():
+                raise  # there but unreadable: say so, do not draw an empty chart
+            self._missing.add(stem)
+            return pd.DataFrame()
+
+    def size(self, stem: str) -> tuple[int, int]:
+        """(rows, columns) of `<stem>.csv` without reading it as a table ((0, 0) if the run
+        has no such table): its lines after the header, and the header's names."""
+        path = self.folder / f"{stem}.csv"
+        if not path.is_file():
+            return 0, 0
+        return csv_size(path)
 
     def years(self) -> list[int]:
         allocation = self.table("allocation")
         if allocation.empty:
             return []
         return [int(y) for y in allocation["year"]]
+
+
+#: Bytes read at a time when counting the lines of a CSV file.
+_CHUNK_BYTES = 1 << 20
+
+
+def csv_size(path: Path) -> tuple[int, int]:
+    """(rows, columns) of a CSV file that ndalloc wrote, counted without parsing it: its lines
+    after the header (no cell of ndalloc's tables holds a line break), and the header's names."""
+    lines = 0
+    last = b"\n"
+    first = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK_BYTES):
+            if not first:
+                first = chunk.split(b"\n", 1)[0]
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    if last != b"\n":
+        lines += 1  # the last line has no line break
+    if not first.strip():
+        return 0, 0
+    header = next(csv.reader([first.decode("utf-8-sig").rstrip("\r")]))
+    return max(0, lines - 1), len(header)
 
 
 def open_folder(folder: str | Path | Run, manifest: dict[str, Any] | None = None) -> Folder:

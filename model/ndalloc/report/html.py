@@ -227,6 +227,11 @@ def para(text: str, css: str = "") -> str:
     return f"<p{cls}>{esc(text)}</p>"
 
 
+def cap_note(text: str) -> str:
+    """What a capped chart or table leaves out, as a note ("" when it leaves out nothing)."""
+    return para(text, "note capped") if text else ""
+
+
 def _plotly_file(name: str) -> str:
     """A file of the installed plotly package (plotly.js, templates), read as text."""
     from importlib.resources import files

@@ -7,10 +7,23 @@ from typing import Any
 import pandas as pd
 
 from ndalloc.report import charts
+from ndalloc.report.caps import (
+    MAX_COMPARED,
+    MAX_ENTITIES,
+    MAX_TABLE_ROWS,
+    Group,
+    Picked,
+    chart_note,
+    largest_rows,
+    more_rows,
+    pick,
+    totals,
+)
 from ndalloc.report.figures import Figure, Plot
 from ndalloc.report.folders import Folder, by_year
 from ndalloc.report.html import (
     Page,
+    cap_note,
     esc,
     facts,
     frame_table,
@@ -101,6 +114,8 @@ def run_page(run: Folder) -> str:
         _not_optimal(page, run)
         return page.render(footer(m, "the run folder"))
 
+    notes: list[str] = []
+    allocation_chart = charts.allocation_figure(run, notes)
     page.section(
         "allocation",
         "Allocation by year",
@@ -110,8 +125,10 @@ def run_page(run: Folder) -> str:
             "the oxide available: output plus oxide imports plus stockpile releases.",
             "note",
         ),
-        page.chart("allocation", charts.allocation_figure(run)),
+        *_notes(notes),
+        page.chart("allocation", allocation_chart),
     )
+    flows = charts.sankey_figure([(run.scenario, run)], notes)
     page.section(
         "flows",
         "Oxide flows",
@@ -120,17 +137,19 @@ def run_page(run: Folder) -> str:
             "oxide to its destinations. Pick a year, or the whole horizon, in the selector.",
             "note",
         ),
-        page.chart("flows", charts.sankey_figure([(run.scenario, run)])),
+        *_notes(notes),
+        page.chart("flows", flows),
     )
-    stock = charts.stockpile_figure(run)
+    stock = charts.stockpile_figure(run, notes)
     page.section(
         "stockpile",
         "Stockpile",
+        *_notes(notes),
         page.chart("stockpile", stock)
         if stock is not None
         else para("The scenario has no stockpile.", "note"),
     )
-    contracts = charts.contracts_figure(run)
+    contracts = charts.contracts_figure(run, notes)
     page.section(
         "contracts",
         "Contract deliveries",
@@ -139,11 +158,12 @@ def run_page(run: Folder) -> str:
             "it, each tonne short is a breach paid at the penalty) and the most the partner takes.",
             "note",
         ),
+        *_notes(notes),
         page.chart("contracts", contracts)
         if contracts is not None
         else para("The scenario has no export contract.", "note"),
     )
-    magnets = charts.magnets_figure(run)
+    magnets = charts.magnets_figure(run, notes)
     page.section(
         "magnets",
         "Magnet demand",
@@ -152,6 +172,7 @@ def run_page(run: Folder) -> str:
             "met (shortage).",
             "note",
         ),
+        *_notes(notes),
         page.chart("magnets", magnets)
         if magnets is not None
         else para("The scenario has no magnet demand.", "note"),
@@ -167,8 +188,9 @@ def run_page(run: Folder) -> str:
             "each year per unit of the limit (from marginal_values.csv).",
             "note",
         ),
-        frame_table(marginal, scroll=True, css_id="marginal-values-table")
-        if not marginal.empty
+        frame_table(marginal.rows, scroll=True, css_id="marginal-values-table")
+        + cap_note(marginal.more)
+        if marginal.total
         else para("No limit carries a value.", "note"),
     )
     found = binding_limits(run)
@@ -182,14 +204,23 @@ def run_page(run: Folder) -> str:
         ),
         table(
             ["what binds", "years", "limit", "value of one more unit"],
-            [(b.statement, b.years, b.limit, b.value) for b in found],
+            [(b.statement, b.years, b.limit, b.value) for b in found.rows],
             [False, False, True, True],
             css_id="binding-table",
         )
-        if found
+        + cap_note(found.more)
+        if found.rows
         else para("No limit binds.", "note"),
     )
     return page.render(footer(m, "the run folder"))
+
+
+def _notes(notes: list[str]) -> list[str]:
+    """The notes of the charts just built (what a capped chart leaves out), as paragraphs;
+    the list is emptied for the next chart."""
+    out = [cap_note(n) for n in notes]
+    notes.clear()
+    return out
 
 
 def _not_optimal(page: Page, run: Folder) -> None:
@@ -303,19 +334,26 @@ def compare_page(runs: list[Folder], tables: dict[str, pd.DataFrame]) -> str:
         page.chart("allocation", _allocation_compare(alloc, labels)),
         page.chart("allocation-diff", _allocation_diff(alloc, labels)),
     )
+    notes: list[str] = []
+    flows = charts.sankey_figure(optimal, notes)
     page.section(
         "flows",
         "Oxide flows",
         para("One diagram per run; the selector picks the year for all of them.", "note"),
-        page.chart("flows", charts.sankey_figure(optimal)),
+        *_notes(notes),
+        page.chart("flows", flows),
     )
-    page.section("stockpile", "Stockpile", page.chart("stockpile", _stockpile_compare(optimal)))
+    stock = _stockpile_compare(optimal, notes)
+    page.section("stockpile", "Stockpile", *_notes(notes), page.chart("stockpile", stock))
+    contracts = _contracts_compare(optimal, notes)
     page.section(
         "contracts",
         "Contract deliveries",
-        page.chart("contracts", _contracts_compare(optimal)),
+        *_notes(notes),
+        page.chart("contracts", contracts),
     )
-    page.section("magnets", "Magnet demand", page.chart("magnets", _magnets_compare(optimal)))
+    magnets = _magnets_compare(optimal, notes)
+    page.section("magnets", "Magnet demand", *_notes(notes), page.chart("magnets", magnets))
     page.section(
         "marginal-values",
         "Value of one more tonne of oxide",
@@ -429,37 +467,64 @@ def _legend(figure: Plot) -> None:
     )
 
 
-def _stockpile_compare(runs: list[tuple[str, Folder]]) -> Figure:
+def _compared(
+    runs: list[tuple[str, Folder]],
+    stem: str,
+    noun: str,
+    limit: int,
+    fill: float | None = 0.0,
+) -> tuple[Picked, list[pd.DataFrame]]:
+    """Each run's `stem` table by year (`value_t`), and which entities are drawn one by one:
+    the `limit` largest over the horizon and all runs (the same ones in every run)."""
+    wides = [by_year(run.table(stem), "value_t", run.years(), fill=fill) for _, run in runs]
+    scores = pd.Series(dtype=float)
+    for wide in wides:
+        scores = scores.add(totals(wide), fill_value=0.0) if not scores.empty else totals(wide)
+    names = list(dict.fromkeys(n for wide in wides for n in wide.columns))
+    (picked,) = pick([Group(noun, scores.reindex(names), f"{stem}.csv")], limit)
+    return picked, wides
+
+
+def _stockpile_compare(
+    runs: list[tuple[str, Folder]], notes: list[str] | None = None, limit: int = MAX_COMPARED
+) -> Figure:
     figure = Plot()
-    for i, (name, run) in enumerate(runs):
+    picked, all_levels = _compared(runs, "var_level", "stockpile", limit, fill=None)
+    if notes is not None and picked.summed:
+        notes.append(chart_note([picked], how="by their level over the horizon, in all runs"))
+    for i, ((name, run), levels) in enumerate(zip(runs, all_levels, strict=True)):
         colour = RUN_COLOURS[i % len(RUN_COLOURS)]
         years = run.years()
-        levels = by_year(run.table("var_level"), "value_t", years, fill=None)
         highs = by_year(run.table("dual_stockpile_max"), "rhs_t", years, fill=None)
         lows = by_year(run.table("dual_stockpile_min"), "rhs_t", years, fill=None)
-        for pile in levels.columns:
+        for pile, members, other in charts.entries(picked):
+            level = charts.values_of(levels, members)
+            if level is None:
+                continue
+            summed = " (sum)" if other else ""
             figure.add(
                 "scatter",
                 x=years,
-                y=levels[pile].to_numpy(),
-                name=f"{name}: {pile} level",
+                y=level,
+                name=f"{name}: {pile} level{summed}",
                 mode="lines+markers",
                 line={"color": colour, "width": 3},
                 hovertemplate=charts.T_HOVER,
             )
             for bounds, what, dash in ((highs, "maximum", "dash"), (lows, "minimum", "dot")):
-                if pile in bounds:
+                values = charts.values_of(bounds, members)
+                if values is not None:
                     figure.add(
                         "scatter",
                         x=years,
-                        y=bounds[pile].to_numpy(),
-                        name=f"{name}: {pile} {what}",
+                        y=values,
+                        name=f"{name}: {pile} {what}{summed}",
                         mode="lines",
                         line={"color": colour, "dash": dash, "width": 1.2},
                         hovertemplate=charts.T_HOVER,
                     )
     figure.update(
-        height=charts.HEIGHT,
+        height=charts.legend_height(figure),
         title={"text": "Stockpile level (year end) against its limits, by run"},
         yaxis={"title": {"text": "t oxide in stock"}, "rangemode": "tozero"},
     )
@@ -468,50 +533,63 @@ def _stockpile_compare(runs: list[tuple[str, Folder]]) -> Figure:
     return figure.figure()
 
 
-def _contracts_compare(runs: list[tuple[str, Folder]]) -> Figure:
+def _contracts_compare(
+    runs: list[tuple[str, Folder]], notes: list[str] | None = None, limit: int = MAX_COMPARED
+) -> Figure:
     figure = Plot()
-    for i, (name, run) in enumerate(runs):
+    picked, all_delivered = _compared(runs, "var_export", "contract", limit)
+    if notes is not None and picked.summed:
+        notes.append(chart_note([picked], how="by deliveries over the horizon, in all runs"))
+    for i, ((name, run), delivered) in enumerate(zip(runs, all_delivered, strict=True)):
         colour = RUN_COLOURS[i % len(RUN_COLOURS)]
         years = run.years()
-        delivered = by_year(run.table("var_export"), "value_t", years)
         breach = by_year(run.table("var_breach"), "value_t", years)
         lows = by_year(run.table("dual_contract_min"), "rhs_t", years, fill=None)
         highs = by_year(run.table("dual_contract_max"), "rhs_t", years, fill=None)
-        for contract in delivered.columns:
+        shown = charts.entries(picked)
+        for contract, members, other in shown:
+            values = charts.values_of(delivered, members)
+            if values is None:
+                continue
+            summed = " (sum)" if other else ""
+            # a run's bars side by side, one group per contract (the shortfall on top)
+            group = name if len(shown) == 1 else f"{name}: {contract}"
             figure.add(
                 "bar",
                 x=years,
-                y=delivered[contract].to_numpy(),
-                name=f"{name}: {contract} delivered",
+                y=values,
+                name=f"{name}: {contract} delivered{summed}",
                 marker={"color": colour},
-                offsetgroup=name,
+                offsetgroup=group,
                 hovertemplate=charts.T_HOVER,
             )
-            if contract in breach and (breach[contract] > 0).any():
+            short = charts.values_of(breach, members)
+            if short is not None and (short > 0).any():
                 figure.add(
                     "bar",
                     x=years,
-                    y=breach[contract].to_numpy(),
-                    base=delivered[contract].to_numpy(),
-                    name=f"{name}: {contract} shortfall (breach)",
+                    y=short,
+                    base=values,
+                    name=f"{name}: {contract} shortfall (breach){summed}",
                     marker={"color": charts.COLOURS["breach"], "pattern": {"shape": "/"}},
-                    offsetgroup=name,
+                    offsetgroup=group,
                     hovertemplate=charts.T_HOVER,
                 )
             for bounds, what, dash in ((lows, "minimum", "dot"), (highs, "maximum", "dash")):
-                if contract in bounds:
+                bound = charts.values_of(bounds, members)
+                if bound is not None:
                     figure.add(
                         "scatter",
                         x=years,
-                        y=bounds[contract].to_numpy(),
-                        name=f"{name}: {contract} {what}",
+                        y=bound,
+                        name=f"{name}: {contract} {what}{summed}",
                         mode="lines",
                         line={"color": colour, "dash": dash, "width": 1.2, "shape": "hvh"},
                         hovertemplate=charts.T_HOVER,
                     )
     figure.update(
         barmode="group",
-        height=charts.HEIGHT,
+        height=charts.legend_height(figure),
         title={"text": "Contract deliveries against the window, by run"},
         yaxis={"title": {"text": "t oxide per year"}, "rangemode": "tozero"},
     )
@@ -520,38 +598,52 @@ def _contracts_compare(runs: list[tuple[str, Folder]]) -> Figure:
     return figure.figure()
 
 
-def _magnets_compare(runs: list[tuple[str, Folder]]) -> Figure:
+def _magnets_compare(
+    runs: list[tuple[str, Folder]], notes: list[str] | None = None, limit: int = MAX_ENTITIES
+) -> Figure:
     parts = (
         ("var_deliver_domestic", "made in India", charts.COLOURS["domestic"]),
         ("var_deliver_import", "imported", charts.COLOURS["magnet_import"]),
         ("var_shortage", "shortage", charts.COLOURS["shortage"]),
     )
+    # every run's table of each part by year, once
+    wides = {
+        stem: [by_year(run.table(stem), "value_t", run.years()) for _, run in runs]
+        for stem, _, _ in parts
+    }
     sectors = list(
         dict.fromkeys(
             s for _, run in runs for s in run.table("var_deliver_domestic").get("sector", [])
         )
     )
-    cols = 2 if len(sectors) > 1 else 1
-    rows = max(1, -(-len(sectors) // cols))
+    scores = pd.Series(0.0, index=pd.Index(sectors, dtype=object))
+    for tables in wides.values():
+        for wide in tables:
+            scores = scores.add(totals(wide), fill_value=0.0)
+    (picked,) = pick([Group("sector", scores.reindex(sectors), "var_deliver_domestic.csv")], limit)
+    if notes is not None and picked.summed:
+        notes.append(chart_note([picked], how="by their demand over the horizon, in all runs"))
+    shown = charts.entries(picked)
+    cols = 2 if len(shown) > 1 else 1
+    rows = max(1, -(-len(shown) // cols))
     figure = Plot.grid(
         rows,
         cols,
-        titles=[f"sector: {s}" for s in sectors] or None,
+        titles=[f"{n} (sum)" if other else f"sector: {n}" for n, _, other in shown] or None,
         vertical_spacing=0.18 / max(1, rows - 1) if rows > 1 else 0.1,
         horizontal_spacing=0.08,
     )
-    for k, sector in enumerate(sectors):
+    for k, (_, members, _) in enumerate(shown):
         r, c = k // cols + 1, k % cols + 1
         for stem, what, colour in parts:
             xs: list[list[str]] = [[], []]
             ys: list[float] = []
-            for name, run in runs:
+            for (name, run), wide in zip(runs, wides[stem], strict=True):
                 years = run.years()
-                wide = by_year(run.table(stem), "value_t", years)
-                values = wide[sector] if sector in wide else pd.Series(0.0, index=years)
+                values = charts.values_of(wide, members)
                 xs[0] += [str(y) for y in years]
                 xs[1] += [name] * len(years)
-                ys += values.tolist()
+                ys += values.tolist() if values is not None else [0.0] * len(years)
             order = sorted(range(len(ys)), key=lambda j: (xs[0][j], xs[1][j]))
             figure.add(
                 "bar",
@@ -608,11 +700,16 @@ def _oxide_value_compare(prices: pd.DataFrame, labels: dict[str, str]) -> Figure
     return figure.figure()
 
 
-def _shadow_differences(prices: pd.DataFrame, labels: dict[str, str]) -> str:
-    """Shadow prices that differ from run A's, as a table."""
+def _shadow_differences(
+    prices: pd.DataFrame, labels: dict[str, str], limit: int = MAX_TABLE_ROWS
+) -> str:
+    """Shadow prices that differ from run A's, as a table: all of them in order when there
+    are at most `limit`, else the `limit` largest differences."""
     changed = prices[(prices["diff_vs_first_usd_per_t"].fillna(0) != 0)]
     if changed.empty:
         return para("Every shadow price is the same as in run A.", "note")
+    total = len(changed)
+    changed = largest_rows(changed, changed["diff_vs_first_usd_per_t"], limit)
     frame = pd.DataFrame(
         {
             "run": changed["run"].map(labels),
@@ -623,6 +720,15 @@ def _shadow_differences(prices: pd.DataFrame, labels: dict[str, str]) -> str:
             "vs A (USD/t)": changed["diff_vs_first_usd_per_t"],
         }
     )
-    return para(
-        "Shadow prices that differ from run A (USD per t, money of the year):", "note"
-    ) + frame_table(frame, scroll=True, css_id="shadow-differences")
+    more = more_rows(
+        len(frame),
+        total,
+        "differences",
+        "largest (in absolute terms)",
+        "the runs' dual_*.csv files (`ndalloc compare` lists them all)",
+    )
+    return (
+        para("Shadow prices that differ from run A (USD per t, money of the year):", "note")
+        + frame_table(frame, scroll=True, css_id="shadow-differences")
+        + cap_note(more)
+    )

@@ -12,9 +12,20 @@ import math
 import pandas as pd
 
 from ndalloc.report import charts
+from ndalloc.report.caps import MAX_TORNADO_BARS, largest_rows, more_rows
 from ndalloc.report.figures import Figure, Plot
 from ndalloc.report.folders import Folder
-from ndalloc.report.html import Page, esc, facts, frame_table, missing, musd, num, para
+from ndalloc.report.html import (
+    Page,
+    cap_note,
+    esc,
+    facts,
+    frame_table,
+    missing,
+    musd,
+    num,
+    para,
+)
 from ndalloc.report.pages import footer, status_css
 
 #: Outputs over the horizon drawn against the inputs: points.csv column -> label, colour.
@@ -114,6 +125,7 @@ def sweep_page(sweep: Folder) -> str:
     kind = layout_of(mode, points)
     if kind == "tornado":
         ranking = sweep.table("tornado")
+        listed = largest_rows(ranking, ranking["objective_usd_swing"])
         base = points.loc[points["parameter"] == "base", "objective_usd"]
         base_usd = float(base.iat[0]) if not base.empty else math.nan
         page.section(
@@ -125,8 +137,14 @@ def sweep_page(sweep: Folder) -> str:
                 f"({musd(base_usd)}).",
                 "note",
             ),
+            cap_note(_tornado_note(ranking)),
             page.chart("tornado", tornado_figure(ranking, base_usd)),
-            frame_table(_ranking_table(ranking, base_usd), scroll=True, css_id="tornado-table"),
+            frame_table(_ranking_table(listed, base_usd), scroll=True, css_id="tornado-table"),
+            cap_note(
+                more_rows(
+                    len(listed), len(ranking), "inputs", "with the largest swings", "tornado.csv"
+                )
+            ),
         )
     elif kind == "monte_carlo":
         page.section(
@@ -320,10 +338,21 @@ def panels_figure(points: pd.DataFrame, columns: list[str]) -> Figure:
     return figure.figure()
 
 
-def tornado_figure(ranking: pd.DataFrame, base_usd: float) -> Figure:
+def _tornado_note(ranking: pd.DataFrame, limit: int = MAX_TORNADO_BARS) -> str:
+    """What a tornado chart of more than `limit` inputs leaves out; "" when it has them all."""
+    if len(ranking) <= limit:
+        return ""
+    return (
+        f"The {limit} of {len(ranking):,} inputs with the largest swings are drawn; "
+        "all are in tornado.csv."
+    )
+
+
+def tornado_figure(ranking: pd.DataFrame, base_usd: float, limit: int = MAX_TORNADO_BARS) -> Figure:
     """Horizontal bars: the change in objective at each input's low and high value (million
-    USD against the base), the largest swing on top."""
-    ranked = ranking.sort_values("objective_usd_swing", ascending=True)
+    USD against the base), the largest swing on top; at most the `limit` largest swings."""
+    ranked = largest_rows(ranking, ranking["objective_usd_swing"], limit)
+    ranked = ranked.sort_values("objective_usd_swing", ascending=True)
     names = ranked["parameter"].astype(str).to_numpy()
     figure = Plot()
     for side, colour in (("low", "#4c78a8"), ("high", "#e4572e")):

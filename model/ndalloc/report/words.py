@@ -3,12 +3,15 @@ changes against the scenario it inherits from."""
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+import numpy as np
 import pandas as pd
 
+from ndalloc.report.caps import MAX_TABLE_ROWS, largest_rows, more_rows
 from ndalloc.report.folders import Folder, keys
 from ndalloc.report.html import num, span, years_text
 
@@ -42,10 +45,26 @@ class Binding:
     value: str
 
 
-def binding_limits(run: Folder) -> list[Binding]:
-    """Every binding limit, one per family and entity, its years collapsed into ranges."""
-    out = []
-    for family, template in BINDING.items():
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Listed(Generic[T]):
+    """What a page table lists: at most `caps.MAX_TABLE_ROWS` rows, and what it leaves out."""
+
+    rows: T
+    total: int
+    """How many rows there are in all."""
+    more: str
+    """The line under the table when rows are left out (`caps.more_rows`), else ""."""
+
+
+def binding_limits(run: Folder, limit: int = MAX_TABLE_ROWS) -> Listed[list[Binding]]:
+    """The binding limits, one per family and entity, their years collapsed into ranges: all
+    of them in order (family by family, entities in order of appearance) when there are at
+    most `limit`, else the `limit` with the largest value of one more unit (in any year)."""
+    found = []  # (family, binding rows, their key columns, each row's group, groups)
+    for family in BINDING:
         frame = run.table(f"dual_{family}")
         if frame.empty or "binding" not in frame:
             continue
@@ -53,32 +72,69 @@ def binding_limits(run: Folder) -> list[Binding]:
         if frame.empty:
             continue
         key_columns = keys(frame)
-        unit = str(frame["unit"].iat[0]) if "unit" in frame else "t"
-        for key, rows in frame.groupby(key_columns, sort=False) if key_columns else [((), frame)]:
-            values = key if isinstance(key, tuple) else (key,)
-            fields = dict(zip(key_columns, (str(v) for v in values), strict=True))
-            who = "/".join(fields.values())
-            statement = template.format(who=who, **fields)
-            out.append(
-                Binding(
-                    family=family,
-                    entity=who,
-                    statement=statement,
-                    years=years_text(rows["year"].astype(int)),
-                    limit=span(rows["rhs_t"], 0, unit),
-                    value=span(rows["value_usd_per_t"], 0, f"USD per {unit}"),
-                )
-            )
-    return out
+        if key_columns:
+            groups = frame.groupby(key_columns, sort=False).ngroup().to_numpy()
+        else:
+            groups = np.zeros(len(frame), dtype=np.int64)
+        found.append((family, frame, key_columns, groups, int(groups.max()) + 1))
+    total = sum(n for *_, n in found)
+    chosen: list[tuple[int, int]] = []  # (index in found, group), in the order listed
+    if total <= limit:
+        chosen = [(f, g) for f, (*_, n) in enumerate(found) for g in range(n)]
+    else:
+        sizes = []
+        for f, (_, frame, _, groups, n) in enumerate(found):
+            value = np.abs(frame["value_usd_per_t"].to_numpy(dtype=float, na_value=np.nan))
+            size = np.full(n, -1.0)  # a limit without any value ranks last
+            keep = groups >= 0
+            np.maximum.at(size, groups[keep], np.nan_to_num(value[keep], nan=-1.0))
+            sizes += [(-s, f, g) for g, s in enumerate(size)]
+        chosen = [(f, g) for _, f, g in sorted(sizes)[:limit]]
+    built: dict[tuple[int, int], Binding] = {}
+    for f, (family, frame, key_columns, groups, _) in enumerate(found):
+        wanted = sorted(g for ff, g in chosen if ff == f)
+        if not wanted:
+            continue
+        mask = np.isin(groups, wanted)
+        for g, rows in frame[mask].groupby(groups[mask], sort=False):
+            built[(f, int(g))] = _binding(family, key_columns, rows)
+    rows = [built[c] for c in chosen]
+    more = more_rows(
+        len(rows),
+        total,
+        "binding limits",
+        "worth most per unit (in absolute terms)",
+        "the dual_*.csv files (binding True)",
+    )
+    return Listed(rows, total, more)
 
 
-def marginal_rows(run: Folder) -> pd.DataFrame:
-    """marginal_values.csv for the report: limit, entity, year, value, sentence."""
+def _binding(family: str, key_columns: list[str], rows: pd.DataFrame) -> Binding:
+    """One binding limit in words, from its rows (one per year it binds)."""
+    first = rows.iloc[0]
+    fields = {column: str(first[column]) for column in key_columns}
+    who = "/".join(fields.values())
+    unit = str(first["unit"]) if "unit" in rows else "t"
+    return Binding(
+        family=family,
+        entity=who,
+        statement=BINDING[family].format(who=who, **fields),
+        years=years_text(rows["year"].astype(int)),
+        limit=span(rows["rhs_t"], 0, unit),
+        value=span(rows["value_usd_per_t"], 0, f"USD per {unit}"),
+    )
+
+
+def marginal_rows(run: Folder, limit: int = MAX_TABLE_ROWS) -> Listed[pd.DataFrame]:
+    """marginal_values.csv for the report: limit, entity, year, value, sentence; all rows in
+    their order when there are at most `limit`, else the `limit` largest values (in absolute
+    terms), largest first."""
     frame = run.table("marginal_values")
     if frame.empty:
-        return frame
-    frame = frame.fillna({"entity": ""})
-    return pd.DataFrame(
+        return Listed(frame, 0, "")
+    total = len(frame)
+    frame = largest_rows(frame, frame["value_usd_per_t"], limit).fillna({"entity": ""})
+    rows = pd.DataFrame(
         {
             "limit": frame["limit"],
             "entity": frame["entity"].astype(str),
@@ -90,6 +146,10 @@ def marginal_rows(run: Folder) -> pd.DataFrame:
             "what it means": frame["sentence"],
         }
     )
+    more = more_rows(
+        len(rows), total, "marginal values", "largest (in absolute terms)", "marginal_values.csv"
+    )
+    return Listed(rows, total, more)
 
 
 # --- against the parent scenario ------------------------------------------------------------
@@ -106,16 +166,30 @@ class ParentChanges:
     """(table, key, column, years, parent's value, this scenario's value)."""
 
 
+#: What the page says of a scenario that does not inherit.
+NO_PARENT = "none: the scenario does not inherit from another"
 #: Settings that say who a scenario is, not what it models: not listed as changes.
 _NAMING = ("name", "description")
 #: At most this many rows of differences are listed; the summary gives the total.
 MAX_ROWS = 40
 
 
+#: A scenario that inherits is compared with its parent only when the input files of both
+#: (its own and its parents') are at most this large: the comparison loads and validates the
+#: scenario (its parent's files included) and the parent again, and diffs them: measured here,
+#: 0.7 s for a child of M (1 MB), 6.6 s and 250 MB for a child of L (11 MB), which would load
+#: L twice. Larger ones say to run `ndalloc diff` instead.
+MAX_DIFF_INPUT_BYTES = 4_000_000
+
+
 def parent_changes(manifest: dict[str, Any]) -> ParentChanges:
     """Load the run's scenario from `scenario_origin`; if it inherits, diff it against its
     parent (`ndalloc.data.diff`). Unknown when the scenario cannot be loaded, or has changed
-    since the run (its input hash differs from the manifest's)."""
+    since the run (its input hash differs from the manifest's).
+
+    Cheap where it can be: a scenario folder whose scenario.toml names no parent is not loaded
+    at all ("none"), and a scenario whose input files (with its parents') are larger than
+    `MAX_DIFF_INPUT_BYTES` is not loaded either: the page says to run `ndalloc diff`."""
     from ndalloc.data.diff import SETTINGS_TABLE, differences
     from ndalloc.data.errors import ScenarioError
     from ndalloc.data.loader import load_scenario, resolve_scenario_path
@@ -125,6 +199,19 @@ def parent_changes(manifest: dict[str, Any]) -> ParentChanges:
         return ParentChanges(
             False, None, "unknown: the run does not record its scenario's origin", []
         )
+    told, inherits = _inherits(Path(origin))
+    if told and inherits is None:
+        return ParentChanges(True, None, NO_PARENT, [])
+    if told and inherits is not None:
+        size = _input_bytes(Path(origin))
+        if size is not None and size > MAX_DIFF_INPUT_BYTES:
+            return ParentChanges(
+                False,
+                inherits,
+                f"not listed: the scenario and {inherits} have {size / 1e6:,.0f} MB of input "
+                f"files; `ndalloc diff {inherits} {origin}` lists the changes",
+                [],
+            )
     try:
         scenario = load_scenario(origin)
     except ScenarioError as exc:
@@ -143,7 +230,7 @@ def parent_changes(manifest: dict[str, Any]) -> ParentChanges:
         )
     parent_ref = scenario.meta.inherits
     if not parent_ref:
-        return ParentChanges(True, None, "none: the scenario does not inherit from another", [])
+        return ParentChanges(True, None, NO_PARENT, [])
     base = Path(origin)
     try:
         parent_path = resolve_scenario_path(parent_ref, base if base.is_dir() else base.parent)
@@ -165,6 +252,50 @@ def parent_changes(manifest: dict[str, Any]) -> ParentChanges:
     if len(rows) > MAX_ROWS:
         summary += f"; the first {MAX_ROWS} of {len(rows)} groups are listed"
     return ParentChanges(True, parent_ref, summary, rows[:MAX_ROWS])
+
+
+def _inherits(path: Path) -> tuple[bool, str | None]:
+    """(told, the parent it names) from a scenario folder's scenario.toml alone; told is
+    False for a workbook, or a folder whose scenario.toml cannot be read as TOML (loading
+    the scenario says what is wrong)."""
+    from ndalloc.data.readers import SCENARIO_FILE
+
+    try:
+        settings = tomllib.loads((path / SCENARIO_FILE).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False, None
+    parent = settings.get("inherits")
+    if parent is None:
+        return True, None
+    return (True, parent) if isinstance(parent, str) else (False, None)
+
+
+def _input_bytes(path: Path) -> int | None:
+    """The bytes of a scenario's input files (CSV files, or its workbook) and its parents';
+    None when the chain cannot be followed (loading the scenario says why)."""
+    from ndalloc.data.errors import ScenarioError
+    from ndalloc.data.loader import resolve_scenario_path
+
+    total = 0
+    seen: set[Path] = set()
+    current: Path | None = path.resolve()
+    while current is not None:
+        if current in seen:
+            return None  # a cycle: the loader reports it
+        seen.add(current)
+        if current.is_file():
+            return total + current.stat().st_size  # a workbook names its parent inside
+        total += sum(f.stat().st_size for f in current.glob("*.csv"))
+        told, parent = _inherits(current)
+        if not told:
+            return None
+        if parent is None:
+            return total
+        try:
+            current = resolve_scenario_path(parent, current)
+        except (ScenarioError, OSError):
+            return None
+    return total
 
 
 def _value(value: Any) -> str:

@@ -2,11 +2,16 @@
 
 A `summary` sheet (scenario, status, objective, input hash, versions, options), then one sheet
 per result table in the order of the manifest (allocation, marginal_values, ranging, var_*,
-dual_*). Column names carry their units (`value_t`, `value_usd_per_t`); the header row is
-frozen and bold, with a filter; columns are as wide as their content (within limits) and
-numbers with decimals show thousands separators; empty (NaN) values are empty cells and
-infinities (unbounded ranging limits) the text "inf" or "-inf", as in the CSV files. Sheet
-names longer than Excel's 31 characters are shortened deterministically (`sheet_name`).
+dual_*). The workbook holds at most `caps.MAX_WORKBOOK_CELLS` cells, so a large run's workbook
+stays quick to write and to open: tables are copied whole, the smallest first, while they fit
+(`chosen_tables`); the summary sheet lists each table left out with its rows and its CSV file,
+which has all of it. Every bundled scenario's tables fit.
+
+Column names carry their units (`value_t`, `value_usd_per_t`); the header row is frozen and
+bold, with a filter; columns are as wide as their content (within limits) and numbers with
+decimals show thousands separators; empty (NaN) values are empty cells and infinities
+(unbounded ranging limits) the text "inf" or "-inf", as in the CSV files. Sheet names longer
+than Excel's 31 characters are shortened deterministically (`sheet_name`).
 
 The workbook is written with XlsxWriter (fast: whole columns with one format, no object per
 cell); openpyxl, which reads and writes scenario workbooks, reads it back in the tests. Its
@@ -21,6 +26,7 @@ import json
 import math
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +34,7 @@ from typing import Any
 
 import pandas as pd
 
+from ndalloc.report.caps import MAX_WORKBOOK_CELLS
 from ndalloc.report.folders import Folder
 
 #: Excel's limit on the length of a sheet name.
@@ -49,8 +56,14 @@ def sheet_name(stem: str) -> str:
     return f"{clean[: MAX_SHEET - 5]}~{digest}"
 
 
-def summary_rows(manifest: dict[str, Any], run_id: str) -> list[tuple[str, Any, str]]:
-    """(item, value, unit or meaning) rows of the summary sheet."""
+def summary_rows(
+    manifest: dict[str, Any],
+    run_id: str,
+    left_out: Sequence[tuple[str, int]] = (),
+    max_cells: int = MAX_WORKBOOK_CELLS,
+) -> list[tuple[str, Any, str]]:
+    """(item, value, unit or meaning) rows of the summary sheet; `left_out`: the tables not
+    copied into the workbook (file stem, rows)."""
     objective = manifest.get("objective_usd")
     rows: list[tuple[str, Any, str]] = [
         ("run id", run_id, ""),
@@ -89,6 +102,17 @@ def summary_rows(manifest: dict[str, Any], run_id: str) -> list[tuple[str, Any, 
         rows.append(("conflicting limit", line, ""))
     for line in manifest.get("violations") or []:
         rows.append(("least change", line, ""))
+    if left_out:
+        rows.append(
+            (
+                "tables left out",
+                len(left_out),
+                f"the workbook holds at most {max_cells:,} cells, the smallest tables first; "
+                "those left out are in their CSV files in the run folder",
+            )
+        )
+    for stem, count in left_out:
+        rows.append((f"left out: {stem}", count, f"rows, all in {stem}.csv"))
     return rows
 
 
@@ -104,18 +128,39 @@ def result_stems(run: Folder) -> list[str]:
     return [n[: -len(".csv")] for n in names if str(n).endswith(".csv")]
 
 
+def chosen_tables(
+    sizes: dict[str, tuple[int, int]], max_cells: int = MAX_WORKBOOK_CELLS
+) -> tuple[list[str], list[str]]:
+    """(copied, left out): tables (stem -> (rows, columns)) copied whole into the workbook,
+    the smallest first (ties: in the given order), while the cells (rows times columns) add
+    up to at most `max_cells`; each list in the given order."""
+    order = sorted(sizes, key=lambda stem: sizes[stem][0] * sizes[stem][1])
+    cells = 0
+    copied: set[str] = set()
+    for stem in order:
+        rows, columns = sizes[stem]
+        if cells + rows * columns > max_cells:
+            break  # the rest are at least as large
+        cells += rows * columns
+        copied.add(stem)
+    return [s for s in sizes if s in copied], [s for s in sizes if s not in copied]
+
+
 #: Excel's number format of values with decimals: thousands separators, two decimals.
 NUMBER_FORMAT = "#,##0.00"
 #: At most this many rows of a table are looked at to size its columns.
 WIDTH_ROWS = 500
 
 
-def write_workbook(run: Folder, path: Path) -> Path:
+def write_workbook(run: Folder, path: Path, max_cells: int = MAX_WORKBOOK_CELLS) -> Path:
     """Write the run's workbook to `path` (atomically: a temporary file renamed into place;
-    an error or Ctrl-C leaves nothing behind)."""
+    an error or Ctrl-C leaves nothing behind), with at most `max_cells` cells of its tables
+    (`chosen_tables`)."""
     from xlsxwriter import Workbook
 
     path = Path(path)
+    sizes = {stem: run.size(stem) for stem in result_stems(run)}
+    copied, left_out = chosen_tables(sizes, max_cells)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         # in_memory: no temporary files of XlsxWriter's own; nothing is written before close()
@@ -137,12 +182,13 @@ def write_workbook(run: Folder, path: Path) -> Path:
             header=book.add_format({"bold": True}),
             number=book.add_format({"num_format": NUMBER_FORMAT}),
         )
-        summary = pd.DataFrame(
-            summary_rows(run.manifest, run.run_id), columns=["item", "value", "unit or meaning"]
+        rows = summary_rows(
+            run.manifest, run.run_id, [(s, sizes[s][0]) for s in left_out], max_cells
         )
+        summary = pd.DataFrame(rows, columns=["item", "value", "unit or meaning"])
         _sheet(book, "summary", summary, formats)
         used: set[str] = {"summary"}
-        for stem in result_stems(run):
+        for stem in copied:
             name = sheet_name(stem)
             if name in used:  # cannot happen for the tables ndalloc writes; stay safe anyway
                 name = sheet_name(f"{stem}~{len(used)}")
