@@ -1175,8 +1175,9 @@ def test_a_large_run_lists_the_largest_rows_and_says_how_many_more(folders):
 
 
 def test_workbook_leaves_out_tables_over_its_cell_limit(folders, tmp_path):
-    """With a limit of 2,000 cells, the smallest tables are copied whole while they fit; the
-    summary sheet lists each table left out with its rows and CSV file."""
+    """With a limit of 2,000 cells, the allocation and the marginal values (if they fit), then
+    the smallest tables are copied whole while they fit; the summary sheet lists each table
+    left out with its rows and CSV file."""
     from openpyxl import load_workbook
 
     from ndalloc.report.folders import open_folder
@@ -1196,9 +1197,11 @@ def test_workbook_leaves_out_tables_over_its_cell_limit(folders, tmp_path):
     assert copied and left_out
     cells = {s: rows * columns for s, (rows, columns) in size.items()}
     assert sum(cells[s] for s in size if sheet_name(s) in copied) <= limit
-    assert max(cells[s] for s in size if sheet_name(s) in copied) <= min(
+    first = [s for s in ("allocation", "marginal_values") if sheet_name(s) in copied]
+    assert first, "the allocation or the marginal values fit and come first"
+    assert max(cells[s] for s in size if sheet_name(s) in copied and s not in first) <= min(
         cells[s] for s in left_out
-    )  # the smallest first
+    )  # then the smallest
     assert copied == [sheet_name(s) for s in size if s not in left_out]  # in the manifest's order
     for stem in copied:
         sheet = book[stem]
@@ -1219,7 +1222,7 @@ def test_workbook_leaves_out_tables_over_its_cell_limit(folders, tmp_path):
     )
 
 
-def test_chosen_tables_are_the_smallest_that_fit():
+def test_chosen_tables_are_the_first_tables_then_the_smallest_that_fit():
     from ndalloc.report.workbook import chosen_tables
 
     sizes = {"a": (10, 5), "b": (1, 3), "c": (100, 2), "d": (20, 2), "e": (0, 4)}
@@ -1227,6 +1230,10 @@ def test_chosen_tables_are_the_smallest_that_fit():
     assert chosen_tables(sizes, 100) == (["a", "b", "d", "e"], ["c"])  # 3 + 40 + 50 = 93
     assert chosen_tables(sizes, 50) == (["b", "d", "e"], ["a", "c"])
     assert chosen_tables(sizes, 0) == (["e"], ["a", "b", "c", "d"])
+    # The allocation and the marginal values come first whenever they fit.
+    sizes = {"var_x": (1, 2), "marginal_values": (30, 3), "allocation": (11, 10), "dual_y": (5, 2)}
+    assert chosen_tables(sizes, 122) == (["var_x", "allocation", "dual_y"], ["marginal_values"])
+    assert chosen_tables(sizes, 200) == (["marginal_values", "allocation"], ["var_x", "dual_y"])
 
 
 def test_comparison_of_large_runs_is_capped(folders):

@@ -38,11 +38,12 @@ MAX_COMPARED = 4
 MAX_TABLE_ROWS = 50
 #: Most bars (inputs) of a tornado chart: the largest swings (india-base has 11).
 MAX_TORNADO_BARS = 25
-#: Most cells (rows times columns) copied into results.xlsx: tables are copied whole, the
-#: smallest first, while they fit; the others are listed in its summary sheet with their rows
-#: and CSV file. XlsxWriter writes about 140,000 cells a second here (7 us a cell, XML and
-#: compression included), so the workbook of any run takes under a second and a few MB of
-#: memory; the bundled scenarios have 6,500-7,100 cells.
+#: Most cells (rows times columns) copied into results.xlsx: tables are copied whole while
+#: they fit, the allocation and marginal values first, then the smallest; the others are
+#: listed in its summary sheet with their rows and CSV file. XlsxWriter writes about 140,000
+#: cells a second here (7 us a cell, XML and compression included), so the workbook of any
+#: run takes under a second and a few MB of memory; the bundled scenarios have 6,500-7,100
+#: cells.
 MAX_WORKBOOK_CELLS = 100_000
 
 

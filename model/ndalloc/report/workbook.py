@@ -3,9 +3,9 @@
 A `summary` sheet (scenario, status, objective, input hash, versions, options), then one sheet
 per result table in the order of the manifest (allocation, marginal_values, ranging, var_*,
 dual_*). The workbook holds at most `caps.MAX_WORKBOOK_CELLS` cells, so a large run's workbook
-stays quick to write and to open: tables are copied whole, the smallest first, while they fit
-(`chosen_tables`); the summary sheet lists each table left out with its rows and its CSV file,
-which has all of it. Every bundled scenario's tables fit.
+stays quick to write and to open: tables are copied whole while they fit, the allocation and
+marginal values first, then the smallest (`chosen_tables`); the summary sheet lists each table
+left out with its rows and its CSV file, which has all of it. Every bundled scenario's tables fit.
 
 Column names carry their units (`value_t`, `value_usd_per_t`); the header row is frozen and
 bold, with a filter; columns are as wide as their content (within limits) and numbers with
@@ -107,8 +107,9 @@ def summary_rows(
             (
                 "tables left out",
                 len(left_out),
-                f"the workbook holds at most {max_cells:,} cells, the smallest tables first; "
-                "those left out are in their CSV files in the run folder",
+                f"the workbook holds at most {max_cells:,} cells: allocation and marginal"
+                " values first, then the smallest tables; those left out are in their CSV"
+                " files in the run folder",
             )
         )
     for stem, count in left_out:
@@ -128,18 +129,29 @@ def result_stems(run: Folder) -> list[str]:
     return [n[: -len(".csv")] for n in names if str(n).endswith(".csv")]
 
 
+#: Tables a planner reads first: copied before any other whenever they fit.
+FIRST_TABLES = ("allocation", "marginal_values")
+
+
 def chosen_tables(
     sizes: dict[str, tuple[int, int]], max_cells: int = MAX_WORKBOOK_CELLS
 ) -> tuple[list[str], list[str]]:
-    """(copied, left out): tables (stem -> (rows, columns)) copied whole into the workbook,
-    the smallest first (ties: in the given order), while the cells (rows times columns) add
-    up to at most `max_cells`; each list in the given order."""
-    order = sorted(sizes, key=lambda stem: sizes[stem][0] * sizes[stem][1])
+    """(copied, left out): tables (stem -> (rows, columns)) copied whole into the workbook
+    while the cells (rows times columns) add up to at most `max_cells`: first those of
+    `FIRST_TABLES` that fit, then the others, the smallest first (ties: in the given order);
+    each list in the given order."""
+    first = [stem for stem in FIRST_TABLES if stem in sizes]
+    rest = sorted(
+        (stem for stem in sizes if stem not in first),
+        key=lambda stem: sizes[stem][0] * sizes[stem][1],
+    )
     cells = 0
     copied: set[str] = set()
-    for stem in order:
+    for stem in [*first, *rest]:
         rows, columns = sizes[stem]
         if cells + rows * columns > max_cells:
+            if stem in first:
+                continue
             break  # the rest are at least as large
         cells += rows * columns
         copied.add(stem)
