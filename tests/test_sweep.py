@@ -125,6 +125,26 @@ def test_monte_carlo_is_reproducible_from_the_seed(tmp_path):
     assert a["objective_usd"].between(5 * 100.0, 6 * 300.0).all()
 
 
+def test_monte_carlo_draws_are_triangular_on_each_range(tmp_path):
+    """Each draw's objective is what its quantiles give by hand: capacity and price drawn
+    triangular on (5, 10, 20) t and (200, 300, 400) USD/t, exports min(capacity, 6) t at
+    price - 100 USD/t (capacity never falls below the 4 t minimum here)."""
+
+    def triangular(u: float, low: float, mode: float, high: float) -> float:
+        split = (mode - low) / (high - low)
+        if u < split:
+            return low + ((u * (high - low) * (mode - low)) ** 0.5)
+        return high - (((1 - u) * (high - low) * (high - mode)) ** 0.5)
+
+    table = ndalloc.sweep(small(tmp_path / "s"), monte_carlo_n=12, seed=3)
+    assert len(table) == 12
+    for _, draw in table.iterrows():
+        price = triangular(draw["u:contracts.price_usd_per_t[japan]"], 200, 300, 400)
+        capacity = triangular(draw["u:sources.capacity_t[irel]"], 5, 10, 20)
+        expected = min(capacity, 6.0) * (price - 100.0)
+        assert draw["objective_usd"] == pytest.approx(expected, rel=1e-9)
+
+
 def test_bad_specs_are_clear():
     with pytest.raises(SpecError, match="no numeric input 'colour'"):
         parse_vary("contracts.colour=1,2")

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ndalloc.data.scenario import Scenario
-from ndalloc.data.schema import TABLES, Patch, Record
+from ndalloc.data.schema import TABLES, Patch
 from ndalloc.sensitivity.engine import Variation
 from ndalloc.sensitivity.spec import Vary
 
@@ -47,40 +47,54 @@ def grid(varies: Sequence[Vary]) -> list[Point]:
 
 
 @dataclass(frozen=True)
+class Row:
+    """One year of a parameter: the year (None for tables without one), the main value and
+    its plausible range (None where not given)."""
+
+    year: int | None
+    value: float
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
 class Parameter:
     """An entity's main value over its years (e.g. IREL's capacity), with its ranges."""
 
     label: str
     table: str
     key: tuple[str, ...]
-    rows: tuple[Record, ...]
+    rows: tuple[Row, ...]
 
     @property
     def ranged(self) -> bool:
         return any(r.low is not None or r.high is not None for r in self.rows)
 
+    def patch(self, row: Row, value: float) -> Patch:
+        """The patch that sets this parameter's main value in the row's year."""
+        key: Any = self.key[0] if len(self.key) == 1 else list(self.key)
+        column = TABLES[self.table].MAIN
+        return Patch(table=self.table, key=key, year=row.year, column=column, value=value)
+
 
 def parameters(scenario: Scenario) -> list[Parameter]:
-    """Every entity's main value, grouped over years, in table order."""
+    """Every entity's main value, grouped over years, in table order (read column by column:
+    no record per input row)."""
     out = []
     for name, model in TABLES.items():
-        groups: dict[tuple[str, ...], list[Record]] = defaultdict(list)
-        for record in scenario.records(name):
-            key = tuple(str(getattr(record, k)) for k in model.KEY if k != "year")
-            groups[key].append(record)
-        for key, rows in groups.items():
+        table = scenario.table(name)
+        keys = zip(*(table.values(k) for k in model.KEY if k != "year"), strict=True)
+        years = table.values("year") if "year" in table.data else [None] * len(table)
+        rows = zip(
+            years, table.values(model.MAIN), table.values("low"), table.values("high"), strict=True
+        )
+        groups: dict[tuple[str, ...], list[Row]] = defaultdict(list)
+        for key, (year, value, low, high) in zip(keys, rows, strict=True):
+            groups[tuple(str(k) for k in key)].append(Row(year, value, low, high))
+        for key, found in groups.items():
             label = f"{name}.{model.MAIN}[{'/'.join(key)}]"
-            out.append(Parameter(label, name, key, tuple(rows)))
+            out.append(Parameter(label, name, key, tuple(found)))
     return out
-
-
-def _row_patch(table: str, record: Record, value: float) -> Patch:
-    model = TABLES[table]
-    key_columns = [k for k in model.KEY if k != "year"]
-    key: Any = [str(getattr(record, k)) for k in key_columns]
-    key = key[0] if len(key) == 1 else key
-    year = getattr(record, "year", None)
-    return Patch(table=table, key=key, year=year, column=model.MAIN, value=value)
 
 
 def tornado(scenario: Scenario, pct: float | None = None, only: Sequence[str] = ()) -> list[Point]:
@@ -99,15 +113,15 @@ def tornado(scenario: Scenario, pct: float | None = None, only: Sequence[str] = 
             continue
         for side in ("low", "high"):
             patches = []
-            for record in parameter.rows:
-                main = getattr(record, TABLES[parameter.table].MAIN)
+            for row in parameter.rows:
+                main = row.value
                 if pct is None:
-                    bound = getattr(record, side)
+                    bound = row.low if side == "low" else row.high
                     value = main if bound is None else bound
                 else:
                     value = main * (1 - pct / 100 if side == "low" else 1 + pct / 100)
                 if value != main:
-                    patches.append(_row_patch(parameter.table, record, value))
+                    patches.append(parameter.patch(row, value))
             inputs = {"parameter": parameter.label, "side": side}
             points.append(Point(len(points), inputs, Variation(tuple(patches))))
     return points
@@ -138,14 +152,13 @@ def monte_carlo(scenario: Scenario, draws: int, seed: int) -> list[Point]:
         inputs: dict[str, Any] = {"draw": i}
         for parameter, u in zip(ranged, quantiles[i], strict=True):
             inputs[f"u:{parameter.label}"] = float(u)
-            main_column = TABLES[parameter.table].MAIN
-            for record in parameter.rows:
-                main = getattr(record, main_column)
-                low = main if record.low is None else record.low
-                high = main if record.high is None else record.high
+            for row in parameter.rows:
+                main = row.value
+                low = main if row.low is None else row.low
+                high = main if row.high is None else row.high
                 value = _triangular(float(u), low, main, high)
                 if value != main:
-                    patches.append(_row_patch(parameter.table, record, value))
+                    patches.append(parameter.patch(row, value))
         points.append(Point(i, inputs, Variation(tuple(patches))))
     return points
 
