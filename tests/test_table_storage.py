@@ -168,3 +168,54 @@ def test_tables_compare_by_rows_and_where_they_were_read():
     inherited = ndalloc.load_scenario("export-halt-2026")
     assert inherited.table("sources") != a.table("sources")  # same values, read elsewhere
     assert inherited.table("sources").records == a.table("sources").records
+
+
+def test_patches_applied_together_equal_patches_applied_one_by_one():
+    """A sweep point applies all its patches at once (one index and one copy per table); the
+    result is the same as one patch after another, a later patch seeing an earlier one."""
+    from ndalloc.data.loader import apply_patch, apply_patches
+    from ndalloc.data.schema import Patch
+
+    base = ndalloc.load_scenario("india-base")
+    patches = [
+        Patch(table="contracts", key="japan-2012", years="2026-2030", column="min_t", scale=0.5),
+        Patch(table="contracts", key="japan-2012", year=2027, column="min_t", scale=0.5),
+        Patch(table="contracts", column="halted", value=True, year=2031),
+        Patch(table="sources", key="irel", column="capacity_t", value=999.0),
+        Patch(table="sources", key="nobody", column="capacity_t", value=1.0),  # matches nothing
+    ]
+    where = [("p.toml", n) for n in range(len(patches))]
+    together, one_by_one = dict(base.tables), dict(base.tables)
+    issues_together: list = []
+    issues_one_by_one: list = []
+    apply_patches(list(zip(patches, where, strict=True)), together, issues_together)
+    for patch, at in zip(patches, where, strict=True):
+        apply_patch(patch, at, one_by_one, issues_one_by_one)
+    assert issues_together == issues_one_by_one
+    assert [i.line for i in issues_together] == [4]
+    for name in ("contracts", "sources"):
+        assert together[name] == one_by_one[name]
+        assert together[name].records == one_by_one[name].records
+    japan = together["contracts"]
+    row = japan.find(("japan-2012", 2027))
+    assert row is not None
+    assert japan.record(row).min_t == base.table("contracts").record(row).min_t / 4  # type: ignore[attr-defined]
+    assert japan.location(row) == ("p.toml", 1)
+
+
+def test_a_patch_to_negative_zero_is_kept():
+    """-0.0 is stored as given (its sign survives), not taken for the 0.0 it replaces."""
+    from ndalloc.data.loader import apply_patch
+    from ndalloc.data.schema import Patch
+
+    base = ndalloc.load_scenario("india-base")
+    tables = dict(base.tables)
+    issues: list = []
+    apply_patch(
+        Patch(table="stockpiles", column="min_t", value=-0.0, year=2030), ("p", 1), tables, issues
+    )
+    assert issues == []
+    stock = tables["stockpiles"]
+    row = stock.find(("national", 2030))
+    assert row is not None
+    assert str(stock.values("min_t")[row]) == "-0.0" and str(stock.record(row).min_t) == "-0.0"  # type: ignore[attr-defined]

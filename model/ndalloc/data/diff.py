@@ -141,7 +141,7 @@ def _table(name: str, a: Scenario, b: Scenario, citations: bool) -> list[Differe
         if va.dtype == np.float64:
             unequal &= ~(np.isnan(va) & np.isnan(vb))
         differs[:, c] = unequal
-    changed = {pairs[p][0]: (pairs[p][1], row) for p, row in enumerate(differs) if row.any()}
+    changed = {pairs[p][0]: (pairs[p][1], differs[p]) for p in np.flatnonzero(differs.any(axis=1))}
 
     out = []
     for i, key in enumerate(keys_a):

@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 #: ("india-base/sources.csv", 3) for a row inherited from a parent scenario.
 Location = tuple[str, int]
 
+#: Most rows a table keeps as records once given out one at a time (about 2 KB each): enough
+#: for the rows a sweep changes at every point, never a large table's worth.
+KEPT_ROWS = 10_000
+
 #: How a column is stored: numpy dtype, and whether a missing value (None) is NaN.
 _STORED: dict[object, str] = {float: "float64", int: "int64", bool: "bool"}
 
@@ -75,8 +79,10 @@ def _equal(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def _same(a: Any, b: Any) -> bool:
-    """Equal values, NaN (an optional number not given) equal to NaN."""
-    return bool(a == b) or (a != a and b != b)
+    """Identical values: NaN (an optional number not given) equals NaN, -0.0 differs from 0.0."""
+    if isinstance(a, float) and isinstance(b, float):
+        return (a == b and math.copysign(1.0, a) == math.copysign(1.0, b)) or (a != a and b != b)
+    return bool(a == b)
 
 
 def _python(value: Any) -> Any:
@@ -161,6 +167,10 @@ class Table:
     def __repr__(self) -> str:
         return f"Table({self.model.__name__}, {len(self)} rows)"
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (e.g. for sweep workers) without the records kept so far."""
+        return {**self.__dict__, "_rows": {}}
+
     def __eq__(self, other: object) -> bool:
         """The same rows (values, NaN equal to NaN) read from the same places."""
         if not isinstance(other, Table):
@@ -204,7 +214,9 @@ class Table:
             for name in _nullable(self.model):
                 if isinstance(row.get(name), float) and math.isnan(row[name]):
                     row[name] = None
-            found = self._rows[index] = self.model.model_construct(**row)
+            found = self.model.model_construct(**row)
+            if len(self._rows) < KEPT_ROWS:
+                self._rows[index] = found
         return found
 
     @property

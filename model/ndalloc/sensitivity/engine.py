@@ -15,14 +15,14 @@ column and row of each (family, key) and the highspy object, which every build p
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ndalloc.data.errors import Issue
-from ndalloc.data.loader import apply_patch
+from ndalloc.data.loader import apply_patches
 from ndalloc.data.scenario import Scenario, Table
 from ndalloc.data.schema import Patch, Record
 from ndalloc.lp.build import Built, build_lp
@@ -208,8 +208,7 @@ class SweepEngine:
         """The entries a variation sets, the entries that restore the base, and any problems."""
         tables: dict[str, Table] = dict(self.scenario.tables)
         issues: list[Issue] = []
-        for patch in variation.patches:
-            apply_patch(patch, ("--vary", 0), tables, issues)
+        apply_patches([(patch, ("--vary", 0)) for patch in variation.patches], tables, issues)
         rate = self.base_rate if variation.discount_rate is None else variation.discount_rate
         new: list[Entry] = []
         old: list[Entry] = []
@@ -217,10 +216,14 @@ class SweepEngine:
             base = self.scenario.table(name)
             if table is base and rate == self.base_rate:
                 continue
-            rows = range(len(table)) if rate != self.base_rate else changed_rows(table, base)
-            for index in rows:
-                moved = self.entries(name, table.record(index), rate)
-                kept = self.entries(name, base.record(index), self.base_rate)
+            pairs: Iterable[tuple[Record, Record]]
+            if rate != self.base_rate:  # every row's costs move: read all, keep none
+                pairs = zip(table.records, base.records, strict=True)
+            else:
+                pairs = ((table.record(i), base.record(i)) for i in changed_rows(table, base))
+            for changed, original in pairs:
+                moved = self.entries(name, changed, rate)
+                kept = self.entries(name, original, self.base_rate)
                 for a, b in zip(moved, kept, strict=True):
                     if a[2] != b[2]:  # send only the entries whose value changes
                         new.append(a)
