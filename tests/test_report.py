@@ -16,6 +16,7 @@ import html
 import json
 import math
 import re
+import shutil
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -436,6 +437,30 @@ def test_parent_unknown_when_the_scenario_cannot_be_loaded(folders, tmp_path):
     assert not changed.known and "changed since the run" in changed.summary
     missing = parent_changes({k: v for k, v in data.items() if k != "scenario_origin"})
     assert not missing.known
+
+
+def test_parent_unknown_when_the_run_is_older_or_its_parent_changed(folders, tmp_path):
+    """A run hashed by an older definition is not compared with the scenario now; a scenario
+    whose scenario.toml names another parent than the run's (or none) has changed."""
+    data = manifest(folders.halt)
+    assert data["input_hash_version"] == 2 and data["scenario_inherits"] == "india-base"
+    older = parent_changes({k: v for k, v in data.items() if k != "input_hash_version"})
+    assert not older.known and "older ndalloc" in older.summary
+    copy = Path(shutil.copytree(data["scenario_origin"], tmp_path / "halt"))
+    toml = copy / "scenario.toml"
+    toml.write_text(
+        "\n".join(
+            line
+            for line in toml.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("inherits")
+        ),
+        encoding="utf-8",
+    )
+    moved = parent_changes({**data, "scenario_origin": str(copy)})
+    assert not moved.known
+    assert "changed since the run (it inherited from india-base, it now inherits from none)" in (
+        moved.summary
+    )
 
 
 # --- workbook ---------------------------------------------------------------------------------
@@ -1295,10 +1320,23 @@ def test_pick_draws_the_largest_and_sums_the_rest():
     makers = group("maker", {"m1": 10.0, "m2": 0.5})
     contracts, makers_picked = pick([many, makers], limit=2)
     assert makers_picked.drawn == ["m1", "m2"] and makers_picked.summed == []
+    assert makers_picked.alone == ["m2"]  # drawn, but not among the largest
     assert contracts.drawn == ["b"] and contracts.summed == ["a", "c", "d", "e"]
     note = chart_note([contracts, makers_picked], "destinations")
-    assert note.startswith("The 3 largest of 7 destinations")
+    assert note.startswith(
+        "The 2 largest of 7 destinations (by their total over the horizon) are drawn one by one"
+        " (1 contract and 1 maker), as is maker m2, the only other of its kind;"
+    )
     assert "the other 4 contracts are summed" in note
+
+
+def test_a_chart_never_gives_two_entities_of_a_kind_the_same_colour():
+    from ndalloc.report.caps import MAX_ENTITIES
+    from ndalloc.report.charts import SHADES, shade
+
+    for kind in SHADES:
+        drawn = [shade(kind, i) for i in range(MAX_ENTITIES + 1)]  # the most a kind draws
+        assert len(set(drawn)) == len(drawn), kind
 
 
 def test_tornado_draws_at_most_the_largest_swings():

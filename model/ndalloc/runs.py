@@ -20,7 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from ndalloc.data.scenario import Scenario
+from ndalloc.data.scenario import INPUT_HASH_VERSION, Scenario
 from ndalloc.results.tables import RunResult
 from ndalloc.solver.status import SolveOptions
 
@@ -68,6 +68,8 @@ def manifest(
         "scenario": scenario.name,
         "scenario_origin": scenario.origin,
         "input_hash_sha256": scenario.input_hash,
+        "input_hash_version": INPUT_HASH_VERSION,
+        "scenario_inherits": scenario.meta.inherits,
         "status": str(result.status),
         "message": result.message,
         "objective_usd": result.objective,

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 #: ("india-base/sources.csv", 3) for a row inherited from a parent scenario.
 Location = tuple[str, int]
 
+#: Version of `Scenario.input_hash`'s definition, recorded beside the hash in run manifests:
+#: hashes of different versions cannot be compared (version 1, before 2026-11-22, hashed a
+#: JSON dump of every record; version 2 hashes the columns, each table sorted by key).
+INPUT_HASH_VERSION = 2
+
 #: Most rows a table keeps as records once given out one at a time (about 2 KB each): enough
 #: for the rows a sweep changes at every point, never a large table's worth.
 KEPT_ROWS = 10_000

@@ -17,7 +17,7 @@ Every bundled scenario is below every cap, so its report is the same as without 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -73,6 +73,9 @@ class Picked:
     """Drawn one by one: all of them in order of appearance, or the largest, largest first."""
     summed: list[str]
     """Summed into one "other N ..." series (in order of appearance); empty when all fit."""
+    alone: list[str] = field(default_factory=list)
+    """Drawn (last) although not among the largest: the only one of its kind left over, not
+    worth an "other 1 ..." series."""
 
     @property
     def count(self) -> int:
@@ -116,9 +119,8 @@ def pick(groups: Sequence[Group], limit: int = MAX_ENTITIES) -> list[Picked]:
         ranked = [p - start for p in order if owner[p] == i and chosen[p]]
         drawn = [names[p] for p in ranked]
         summed = [n for n, keep in zip(names, mine, strict=True) if not keep]
-        if len(summed) == 1:
-            drawn.append(summed.pop())
-        out.append(Picked(group, drawn, summed))
+        alone = [summed.pop()] if len(summed) == 1 else []
+        out.append(Picked(group, drawn + alone, summed, alone))
         start += sizes[i]
     return out
 
@@ -145,20 +147,23 @@ def chart_note(picked: Sequence[Picked], what: str = "", how: str = "") -> str:
             f"The {len(p.drawn)} largest of {plural(p.count, p.group.noun)} ({by}) are drawn"
             f" one by one, the other {len(p.summed):,} summed into one; all are in {files}."
         )
-    shown = sum(len(p.drawn) for p in picked)
+    largest = {id(p): len(p.drawn) - len(p.alone) for p in picked}
+    shown = sum(largest.values())
     count = sum(p.count for p in picked)
-    drawn = _and([plural(len(p.drawn), p.group.noun) for p in picked if p.drawn])
+    drawn = _and([plural(largest[id(p)], p.group.noun) for p in picked if largest[id(p)]])
+    alone = _and([f"{p.group.noun} {name}" for p in picked for name in p.alone])
+    also = f", as is {alone}, the only other of its kind" if alone else ""
     summed = _and(
         [
             f"the other {plural(len(p.summed), p.group.noun)}"
-            if p.drawn
+            if largest[id(p)]
             else f"all {plural(p.count, p.group.noun)}"
             for p in capped
         ]
     )
     return (
-        f"The {shown} largest of {count:,} {what} ({by}) are drawn one by one ({drawn}); "
-        f"{summed} are summed into one per kind. All are in {files}."
+        f"The {shown} largest of {count:,} {what} ({by}) are drawn one by one ({drawn}){also};"
+        f" {summed} are summed into one per kind. All are in {files}."
     )
 
 

@@ -38,8 +38,9 @@ COLOURS = {
     "breach": "#d62728",
     "bound": "#5b6776",
 }
-#: Shades for several makers, contracts, stockpiles or sources (as many as a chart draws one
-#: by one, `caps.MAX_ENTITIES`; the first ones are those of the bundled scenarios).
+#: Shades for several makers, contracts, stockpiles or sources: as many as a chart draws one
+#: by one of a kind (`caps.MAX_ENTITIES`, plus one drawn alone rather than summed), so no two
+#: share a colour; the first ones are those of the bundled scenarios.
 SHADES = {
     "export": [
         "#e4572e",
@@ -52,6 +53,7 @@ SHADES = {
         "#ff9d9a",
         "#8c2d04",
         "#d37295",
+        "#fdd0a2",
     ],
     "maker": [
         "#2e8b57",
@@ -64,6 +66,7 @@ SHADES = {
         "#a1d99b",
         "#006d2c",
         "#66c2a4",
+        "#c7e9c0",
     ],
     "stock": [
         "#7e57c2",
@@ -76,6 +79,7 @@ SHADES = {
         "#4a148c",
         "#9e9ac8",
         "#ba68c8",
+        "#dadaeb",
     ],
     "source": [
         "#1f5fa8",
@@ -88,6 +92,7 @@ SHADES = {
         "#3182bd",
         "#5f7fa3",
         "#c6dbef",
+        "#17375e",
     ],
     "oxide_import": [
         "#17a2b8",
@@ -100,6 +105,7 @@ SHADES = {
         "#5ab4ac",
         "#01665e",
         "#80cdc1",
+        "#c7eae5",
     ],
     "release": [
         "#b39ddb",
@@ -112,6 +118,7 @@ SHADES = {
         "#bfa2db",
         "#9575cd",
         "#d1c4e9",
+        "#5e3c99",
     ],
 }
 #: The colour of the "other N ..." series of a kind: a pale grey-tinted shade of its colour.

@@ -166,6 +166,8 @@ class ParentChanges:
     """(table, key, column, years, parent's value, this scenario's value)."""
 
 
+#: A manifest written before runs recorded their scenario's parent.
+_UNRECORDED = object()
 #: What the page says of a scenario that does not inherit.
 NO_PARENT = "none: the scenario does not inherit from another"
 #: Settings that say who a scenario is, not what it models: not listed as changes.
@@ -185,7 +187,8 @@ MAX_DIFF_INPUT_BYTES = 4_000_000
 def parent_changes(manifest: dict[str, Any]) -> ParentChanges:
     """Load the run's scenario from `scenario_origin`; if it inherits, diff it against its
     parent (`ndalloc.data.diff`). Unknown when the scenario cannot be loaded, or has changed
-    since the run (its input hash differs from the manifest's).
+    since the run (its parent is not the one the manifest records, or its input hash differs
+    from the manifest's), or the run's hash is of an older definition (`INPUT_HASH_VERSION`).
 
     Cheap where it can be: a scenario folder whose scenario.toml names no parent is not loaded
     at all ("none"), and a scenario whose input files (with its parents') are larger than
@@ -193,6 +196,7 @@ def parent_changes(manifest: dict[str, Any]) -> ParentChanges:
     from ndalloc.data.diff import SETTINGS_TABLE, differences
     from ndalloc.data.errors import ScenarioError
     from ndalloc.data.loader import load_scenario, resolve_scenario_path
+    from ndalloc.data.scenario import INPUT_HASH_VERSION
 
     origin = manifest.get("scenario_origin")
     if not origin:
@@ -200,6 +204,15 @@ def parent_changes(manifest: dict[str, Any]) -> ParentChanges:
             False, None, "unknown: the run does not record its scenario's origin", []
         )
     told, inherits = _inherits(Path(origin))
+    recorded = manifest.get("scenario_inherits", _UNRECORDED)
+    if told and recorded is not _UNRECORDED and inherits != recorded:
+        return ParentChanges(
+            False,
+            inherits,
+            f"unknown: the scenario at {origin} has changed since the run (it inherited from"
+            f" {recorded or 'no scenario'}, it now inherits from {inherits or 'none'})",
+            [],
+        )
     if told and inherits is None:
         return ParentChanges(True, None, NO_PARENT, [])
     if told and inherits is not None:
@@ -212,6 +225,14 @@ def parent_changes(manifest: dict[str, Any]) -> ParentChanges:
                 f"files; `ndalloc diff {inherits} {origin}` lists the changes",
                 [],
             )
+    if manifest.get("input_hash_version") != INPUT_HASH_VERSION:
+        return ParentChanges(
+            False,
+            inherits,
+            "unknown: the run was made by an older ndalloc, whose input hash cannot be checked"
+            " against the scenario now; `ndalloc diff PARENT SCENARIO` lists the changes",
+            [],
+        )
     try:
         scenario = load_scenario(origin)
     except ScenarioError as exc:

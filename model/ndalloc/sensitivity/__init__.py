@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ndalloc.data.loader import load_scenario
-from ndalloc.data.scenario import Scenario
+from ndalloc.data.scenario import INPUT_HASH_VERSION, Scenario
 from ndalloc.sensitivity.points import Point, grid, monte_carlo, ranking, tornado
 from ndalloc.sensitivity.run import Progress, SweepOutcome, run_points
 from ndalloc.sensitivity.spec import SpecError, parse_vary
@@ -171,6 +171,7 @@ def write_sweep(result: SweepResult, runs_dir: Path, started_at: datetime) -> Pa
             "scenario": result.scenario.name,
             "scenario_origin": result.scenario.origin,
             "input_hash_sha256": result.scenario.input_hash,
+            "input_hash_version": INPUT_HASH_VERSION,
             "status": "partial" if result.partial else "complete",
             "points_total": result.total,
             "points_completed": result.completed,
