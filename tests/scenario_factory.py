@@ -115,3 +115,42 @@ class Expect:
     def matches(self, issue: Issue) -> bool:
         where = (issue.file, issue.line, issue.column)
         return where == (self.file, self.line, self.column) and self.fragment in issue.message
+
+
+def reserve_conflict(folder: Path) -> Path:
+    """An infeasible scenario: Japan wants 1,000 t a year, IREL makes 900 t, and a 1,000 t
+    reserve is due by the end of 2026 in a stockpile that starts empty.
+
+    The Japan minimum is soft (a breach is priced), so the conflict is the reserve against
+    two years' capacity: 900 t in 2026 cannot fill a 1,000 t stockpile that starts empty.
+    """
+    years = (2025, 2026)
+    return write_scenario(
+        folder,
+        {"name": "conflict", "last_year": 2026},
+        sources=[
+            {"source": "irel", "year": y, "capacity_t": 900, "cost_usd_per_t": 1} for y in years
+        ],
+        contracts=[
+            {
+                "contract": "japan",
+                "partner": "jp",
+                "year": y,
+                "min_t": 1000,
+                "max_t": 1000,
+                "price_usd_per_t": 1,
+            }
+            for y in years
+        ],
+        stockpiles=[
+            {
+                "stockpile": "national",
+                "year": 2026,
+                "min_t": 1000,
+                "max_t": 1400,
+                "max_inject_t": 1500,
+                "max_release_t": 0,
+            }
+        ],
+        demand=[{"sector": "d", "year": 2025, "demand_t": 0, "shortage_penalty_usd_per_t": 9}],
+    )

@@ -2,56 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import ndalloc
 from cli_helpers import assert_no_traceback, run_ndalloc
 from ndalloc.lp.build import build_model
 from ndalloc.solver.explain import FAMILY_SOURCE
-from scenario_factory import write_scenario
-
-YEARS = (2025, 2026)
-
-
-def infeasible(folder: Path) -> Path:
-    """Japan wants 1,000 t, IREL makes 900 t, and a 1,000 t reserve is due by end 2026.
-
-    The Japan minimum is soft (a breach is priced), so the conflict is the reserve against
-    two years' capacity: 900 t in 2026 cannot fill a 1,000 t stockpile that starts empty.
-    """
-    return write_scenario(
-        folder,
-        {"name": "conflict", "last_year": 2026},
-        sources=[
-            {"source": "irel", "year": y, "capacity_t": 900, "cost_usd_per_t": 1} for y in YEARS
-        ],
-        contracts=[
-            {
-                "contract": "japan",
-                "partner": "jp",
-                "year": y,
-                "min_t": 1000,
-                "max_t": 1000,
-                "price_usd_per_t": 1,
-            }
-            for y in YEARS
-        ],
-        stockpiles=[
-            {
-                "stockpile": "national",
-                "year": 2026,
-                "min_t": 1000,
-                "max_t": 1400,
-                "max_inject_t": 1500,
-                "max_release_t": 0,
-            }
-        ],
-        demand=[{"sector": "d", "year": 2025, "demand_t": 0, "shortage_penalty_usd_per_t": 9}],
-    )
+from scenario_factory import reserve_conflict
 
 
 def test_conflict_names_files_keys_and_years(tmp_path):
-    res = ndalloc.solve(infeasible(tmp_path / "s"))
+    res = ndalloc.solve(reserve_conflict(tmp_path / "s"))
     assert res.status is ndalloc.Status.INFEASIBLE
     assert res.objective is None and not res.variables
     assert sorted(res.conflict) == sorted(
@@ -66,7 +25,7 @@ def test_conflict_names_files_keys_and_years(tmp_path):
 
 
 def test_elastic_gives_the_least_change(tmp_path):
-    res = ndalloc.solve(infeasible(tmp_path / "s"), elastic=True)
+    res = ndalloc.solve(reserve_conflict(tmp_path / "s"), elastic=True)
     # 100 t is missing in total: lowering the reserve by 100 t is the least change (raising
     # 2026 capacity by 100 t would tie; HiGHS picks one vertex, and the sum is what is least).
     assert len(res.violations) == 1
@@ -75,7 +34,7 @@ def test_elastic_gives_the_least_change(tmp_path):
 
 
 def test_cli_exits_3_and_explains(tmp_path):
-    folder = infeasible(tmp_path / "s")
+    folder = reserve_conflict(tmp_path / "s")
     proc = run_ndalloc("solve", folder, "--out", tmp_path / "runs", "--elastic", cwd=tmp_path)
     assert proc.returncode == 3
     assert_no_traceback(proc)

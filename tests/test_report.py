@@ -32,7 +32,7 @@ from ndalloc.report import REPORT, WORKBOOK, compare_report, report_html, write_
 from ndalloc.report.pages import COMPARE_CHARTS, RUN_CHARTS
 from ndalloc.report.words import parent_changes
 from ndalloc.report.workbook import sheet_name
-from scenario_factory import write_scenario
+from scenario_factory import reserve_conflict
 
 YEARS = list(range(2025, 2036))
 
@@ -59,41 +59,6 @@ class Folders:
 def _only(folder: Path) -> Path:
     (found,) = [p for p in folder.iterdir() if p.is_dir()]
     return found
-
-
-def _infeasible_scenario(folder: Path) -> Path:
-    """IREL makes 900 t a year, and a 1,000 t reserve is due by the end of 2026 in a stockpile
-    that starts empty while Japan takes 1,000 t a year: the reserve cannot be filled."""
-    years = (2025, 2026)
-    return write_scenario(
-        folder,
-        {"name": "conflict", "last_year": 2026},
-        sources=[
-            {"source": "irel", "year": y, "capacity_t": 900, "cost_usd_per_t": 1} for y in years
-        ],
-        contracts=[
-            {
-                "contract": "japan",
-                "partner": "jp",
-                "year": y,
-                "min_t": 1000,
-                "max_t": 1000,
-                "price_usd_per_t": 1,
-            }
-            for y in years
-        ],
-        stockpiles=[
-            {
-                "stockpile": "national",
-                "year": 2026,
-                "min_t": 1000,
-                "max_t": 1400,
-                "max_inject_t": 1500,
-                "max_release_t": 0,
-            }
-        ],
-        demand=[{"sector": "d", "year": 2025, "demand_t": 0, "shortage_penalty_usd_per_t": 9}],
-    )
 
 
 #: A generated scenario with more of every kind of entity than a chart draws one by one
@@ -140,7 +105,7 @@ def report_folders(base: Path) -> Folders:
     }
     for name, options in sweeps.items():
         write_sweep(run_sweep("india-base", **options), base / "sweeps" / name, now)
-    scenario = ndalloc.load_scenario(_infeasible_scenario(base / "conflict"))
+    scenario = ndalloc.load_scenario(reserve_conflict(base / "conflict"))
     result = ndalloc.solve(scenario)
     assert result.status.value.startswith("infeasible"), result.status
     write_run(result, scenario, ndalloc.SolveOptions(), base / "runs" / "conflict", now)
