@@ -140,42 +140,34 @@ def run_page(run: Folder) -> str:
         *_notes(notes),
         page.chart("flows", flows),
     )
-    stock = charts.stockpile_figure(run, notes)
-    page.section(
+    _chart_section(
+        page,
         "stockpile",
         "Stockpile",
-        *_notes(notes),
-        page.chart("stockpile", stock)
-        if stock is not None
-        else para("The scenario has no stockpile.", "note"),
+        charts.stockpile_figure(run, notes),
+        notes,
+        "",
+        "The scenario has no stockpile.",
     )
-    contracts = charts.contracts_figure(run, notes)
-    page.section(
+    _chart_section(
+        page,
         "contracts",
         "Contract deliveries",
-        para(
-            "Deliveries under each agreement against its window: the committed minimum (below "
-            "it, each tonne short is a breach paid at the penalty) and the most the partner takes.",
-            "note",
-        ),
-        *_notes(notes),
-        page.chart("contracts", contracts)
-        if contracts is not None
-        else para("The scenario has no export contract.", "note"),
+        charts.contracts_figure(run, notes),
+        notes,
+        "Deliveries under each agreement against its window: the committed minimum (below "
+        "it, each tonne short is a breach paid at the penalty) and the most the partner takes.",
+        "The scenario has no export contract.",
     )
-    magnets = charts.magnets_figure(run, notes)
-    page.section(
+    _chart_section(
+        page,
         "magnets",
         "Magnet demand",
-        para(
-            "Each sector's NdFeB magnet demand, met by magnets made in India, by imports, or not "
-            "met (shortage).",
-            "note",
-        ),
-        *_notes(notes),
-        page.chart("magnets", magnets)
-        if magnets is not None
-        else para("The scenario has no magnet demand.", "note"),
+        charts.magnets_figure(run, notes),
+        notes,
+        "Each sector's NdFeB magnet demand, met by magnets made in India, by imports, or not "
+        "met (shortage).",
+        "The scenario has no magnet demand.",
     )
     value = charts.oxide_value_figure(run)
     marginal = marginal_rows(run)
@@ -213,6 +205,26 @@ def run_page(run: Folder) -> str:
         else para("No limit binds.", "note"),
     )
     return page.render(footer(m, "the run folder"))
+
+
+def _chart_section(
+    page: Page,
+    ident: str,
+    title: str,
+    figure: Figure | None,
+    notes: list[str],
+    intro: str,
+    missing: str,
+) -> None:
+    """A section of one chart: its introduction, the notes of the chart (what it leaves out),
+    then the chart, or `missing` when the run has nothing to draw."""
+    page.section(
+        ident,
+        title,
+        *([para(intro, "note")] if intro else []),
+        *_notes(notes),
+        page.chart(ident, figure) if figure is not None else para(missing, "note"),
+    )
 
 
 def _notes(notes: list[str]) -> list[str]:
