@@ -22,8 +22,7 @@ from ndalloc.lp.build import build_lp, build_model
 from ndalloc.lp.scaling import lp_extremes
 from ndalloc.results.tables import RunResult
 from ndalloc.solver.highs import load_lp, solve_model
-from scenario_factory import write_scenario
-from test_explain import infeasible
+from scenario_factory import reserve_conflict, write_scenario
 from test_family_coverage import full_scenario
 
 RTOL = 1e-9
@@ -40,7 +39,7 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "generated-S": generate(SIZES["S"], 3, root / "s"),
         "routes": full_scenario(root / "routes"),
         "badly-scaled": write_scenario(root / "scaled", sources=[source], demand=[sector]),
-        "infeasible": infeasible(root / "infeasible"),
+        "infeasible": reserve_conflict(root / "infeasible"),
     }
 
 
