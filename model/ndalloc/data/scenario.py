@@ -249,7 +249,7 @@ class Table:
         import pandas as pd  # only the model builder and reports need frames
 
         names = [c for c in self.data if provenance or c not in PROVENANCE]
-        return pd.DataFrame({n: self.data[n].copy() for n in names}, columns=names)
+        return pd.DataFrame({n: self.data[n] for n in names}, columns=names, copy=True)
 
 
 def table_of(tables: Mapping[str, Table], name: str) -> Table:
