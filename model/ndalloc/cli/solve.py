@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -120,6 +122,12 @@ def _year_table(result: RunResult, title: str, columns: dict[str, str]) -> None:
     out.print(table)
 
 
+@contextmanager
+def _no_spinner() -> Iterator[None]:
+    """No spinner while HiGHS writes its log to the same terminal."""
+    yield
+
+
 def _check_out_dir(out_dir: Path) -> None:
     """Fail before solving when the run cannot be written."""
     try:
@@ -180,12 +188,19 @@ def solve(
             " --no-reports writes the CSV tables and manifest only).",
         ),
     ] = True,
+    solver_log: Annotated[
+        bool,
+        typer.Option(
+            "--solver-log",
+            help="Show HiGHS's own log (and its banner) on standard output; off by default.",
+        ),
+    ] = False,
 ) -> None:
     """Solve a scenario and write its run folder."""
     started = datetime.now(UTC)
     sc = load_or_exit(scenario, "nothing was solved")
     _check_out_dir(out_dir)
-    options = SolveOptions(time_limit_s=time_limit)
+    options = SolveOptions(time_limit_s=time_limit, log=solver_log)
     try:
         from ndalloc.api import solve as solve_scenario  # Pyomo and HiGHS load only to solve
         from ndalloc.results.checks import ConservationError
@@ -195,7 +210,7 @@ def solve(
         raise typer.Exit(130) from None
 
     try:
-        with out.status(f"solving {sc.name} ..."):
+        with out.status(f"solving {sc.name} ...") if not solver_log else _no_spinner():
             result = solve_scenario(
                 sc,
                 options=options,

@@ -21,6 +21,7 @@ import numpy as np
 from ndalloc.data.scenario import Scenario
 from ndalloc.data.schema import TABLES
 from ndalloc.lp.build import Built
+from ndalloc.solver.highs import new_highs
 
 #: Where each constraint family's right-hand side comes from: (table, column), or None for a
 #: structural balance. Kept explicit (not derived from names) so that a new family must say.
@@ -195,8 +196,7 @@ def elastic_violations(
     balances stay hard: they are the model, not the data.
     """
     lp = outcome.highs.getLp()
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
+    highs = new_highs()
     lp.col_cost_ = np.zeros(lp.num_col_)
     lp.sense_ = highspy.ObjSense.kMinimize
     highs.passModel(lp)

@@ -12,6 +12,9 @@ Every HiGHS model status maps to one `Status`; nothing downstream needs Pyomo's 
 from __future__ import annotations
 
 import gc
+import os
+import sys
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -77,9 +80,62 @@ class SolveOutcome:
         return MEANING[self.status]
 
 
+_banner_lock = threading.Lock()
+_banner_shown = False
+
+
+def new_highs(log: bool = False) -> Any:
+    """A new highspy.Highs whose output is off unless `log` (`--solver-log`).
+
+    highspy 1.16 prints a banner ("Running HiGHS 1.16.0 ... Copyright ...") on the process's
+    standard output (file descriptor 1, from C) when the first `Highs` of a process is made,
+    before any option can be set. The first `Highs` of each process is therefore made with
+    descriptor 1 pointed at /dev/null (and C's buffers flushed before it is put back); HiGHS
+    prints the banner once per process, so later ones print nothing. Every `Highs` ndalloc
+    makes comes from here; Pyomo's plain path calls it first for the same reason.
+    """
+    global _banner_shown
+    with _banner_lock:
+        quiet = not _banner_shown and not log
+        h = _silenced(highspy.Highs) if quiet else highspy.Highs()
+        _banner_shown = True
+    h.setOptionValue("output_flag", log)
+    return h
+
+
+def _silenced(make: Any) -> Any:
+    """`make()` with C-level standard output sent to /dev/null."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no descriptor 1 at all: nothing can reach a terminal
+        return make()
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        try:
+            return make()
+        finally:
+            _flush_c_stdout()
+            os.dup2(saved, 1)
+    finally:
+        os.close(null)
+        os.close(saved)
+
+
+def _flush_c_stdout() -> None:
+    """fflush(NULL): push what C code buffered for standard output to where it points now."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):  # no C library to call (not seen on Linux or macOS)
+        pass
+
+
 @cache
 def highs_version() -> str:
-    h = highspy.Highs()
+    h = new_highs()
     return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
 
 
@@ -102,8 +158,7 @@ def configure(highs: Any, options: SolveOptions) -> None:
 
 def load_lp(built: BuiltLp, highs: Any | None = None) -> Any:
     """A highspy.Highs holding the LP of `built` (names are not passed: see `write_mps`)."""
-    h = highs if highs is not None else highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = highs if highs is not None else new_highs()
     a = built.arrays
     n, m = a.num_col, a.num_row
     status = h.passModel(
@@ -235,6 +290,7 @@ def _outcome(
 def _solve_pyomo(built: BuiltModel, options: SolveOptions) -> SolveOutcome:
     from pyomo.contrib.solver.solvers.highs import Highs
 
+    new_highs(options.log)  # Pyomo makes its own highspy.Highs: the banner is spent here first
     solver = Highs()
     start = time.perf_counter()
     results = solver.solve(
@@ -288,8 +344,7 @@ def write_mps(built: Built, outcome: SolveOutcome, path: Path, names: bool = Tru
     lp = outcome.highs.getLp()
     if names:
         lp.col_names_, lp.row_names_ = lp_names(built, outcome, lp.num_col_, lp.num_row_)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.passModel(lp)
     del lp
     if h.writeModel(str(path)) == highspy.HighsStatus.kError:

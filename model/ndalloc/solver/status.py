@@ -44,11 +44,14 @@ class SolveOptions:
     random_seed: int = 0
     presolve: str = "choose"
     solver: str = "simplex"
+    log: bool = False
+    """Let HiGHS print its log (and its banner) on standard output (`--solver-log`); off by
+    default: no solver output reaches the user's terminal unless asked for."""
 
     def highs_options(self) -> dict[str, Any]:
         return {
             "random_seed": self.random_seed,
             "presolve": self.presolve,
             "solver": self.solver,
-            "output_flag": False,
+            "output_flag": self.log,
         }
