@@ -139,6 +139,12 @@ def unknown_initial_stockpile(d: Path) -> str:
     return str(d)
 
 
+def terminal_value_before_the_end(d: Path) -> str:
+    rows = [{**STOCKPILE, "year": y, "terminal_value_usd_per_t": 10.0} for y in (2025, 2026)]
+    valid(d, {"last_year": 2026}, stockpiles=rows)
+    return str(d)
+
+
 def year_outside_horizon(d: Path) -> str:
     valid(d, sources=[SOURCES[0], {**SOURCES[0], "year": 2031}])
     return str(d)
@@ -271,6 +277,17 @@ CASES: dict[str, Case] = {
     "unknown_initial_stockpile": Case(
         unknown_initial_stockpile,
         (Expect("stockpile_initial.csv", 3, "stockpile", "unknown stockpile 'q'"),),
+    ),
+    "terminal_value_before_the_end": Case(
+        terminal_value_before_the_end,
+        (
+            Expect(
+                "stockpiles.csv",
+                2,
+                "terminal_value_usd_per_t",
+                "terminal value 10 given for 2025: it values the stock left at the end",
+            ),
+        ),
     ),
     "year_outside_horizon": Case(
         year_outside_horizon,

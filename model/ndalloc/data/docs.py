@@ -4,6 +4,7 @@ documented. Run `python -m ndalloc.data.docs > docs/inputs.md` after changing th
 from __future__ import annotations
 
 import re
+import typing
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -15,9 +16,23 @@ from ndalloc.data.schema import TABLES, ScenarioMeta, columns, field_doc
 _UNIT = re.compile(r"\s*\[([^\[\]]+)\]\.?$")
 
 
+#: How a Python type reads in the reference (a table cell, so never with a `|`).
+_WORDS = {"str": "text", "int": "integer", "float": "number", "bool": "true/false"}
+
+
 def _type_name(annotation: object) -> str:
-    text = getattr(annotation, "__name__", None) or str(annotation)
-    return text.replace("typing.", "")
+    """`float | None` -> "number or empty"; `Literal['a', 'b']` -> "one of a, b"."""
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(str(a) for a in args)
+    if args and type(None) in args:
+        inner = [a for a in args if a is not type(None)]
+        return " or ".join(_type_name(a) for a in inner) + " or empty"
+    if origin is typing.Annotated or (args and origin is None):
+        return _type_name(args[0])
+    name = getattr(annotation, "__name__", None) or str(annotation)
+    return _WORDS.get(name, name.replace("typing.", ""))
 
 
 @dataclass(frozen=True)

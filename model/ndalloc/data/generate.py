@@ -215,7 +215,7 @@ def generate_tables(size: Size, seed: int) -> dict[str, list[list[Any]]]:
             target = round(min(reachable, most) * float(rng.uniform(0.0, 0.5)), 1)
             least = target if j >= first + 1 else 0.0
             rows.append(
-                [p, years[j], least, most, max_inject, most, holding, handling, None, None, ""]
+                [p, years[j], least, most, max_inject, most, holding, handling, 0.0, None, None, ""]
             )
         initial_rows.append([p, initial, None, None, ""])
     tables["stockpiles"] = rows

@@ -259,10 +259,15 @@ class StockpileRow(Record):
     max_release_t: Tonnes
     """Most oxide that can be taken out in the year [t oxide/yr]."""
     holding_cost_usd_per_t: UsdPerT = 0.0
-    """Cost of holding one tonne for the year: storage plus capital [USD/t oxide/yr]."""
+    """Physical cost of holding one tonne for the year: storage, insurance, losses. Not the
+    cost of capital: the objective's discounting already charges it [USD/t oxide/yr]."""
     handling_cost_usd_per_t: UsdPerT = 0.0
     """Cost of moving one tonne into or out of the stockpile: handling, packing, assay
     [USD/t oxide moved]."""
+    terminal_value_usd_per_t: UsdPerT = 0.0
+    """Value of one tonne still in stock at the end of the horizon, in USD of the last year
+    (what it would fetch or save then); given on the row of the horizon's last year only, 0 on
+    the others. The default 0 writes the stock off at the end [USD/t oxide]."""
 
 
 class StockpileInitialRow(Record):

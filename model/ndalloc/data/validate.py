@@ -24,6 +24,7 @@ def cross_table_issues(
     issues += _horizon(meta, tables)
     if "stockpiles" not in broken:
         issues += _stockpile_years(meta, tables)
+        issues += _terminal_values(meta, tables)
     issues += _references(tables, broken)
     return issues
 
@@ -71,6 +72,25 @@ def _stockpile_years(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Is
                 )
             )
     return out
+
+
+def _terminal_values(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Issue]:
+    """A terminal value is given on the row of the horizon's last year only."""
+    table = table_of(tables, "stockpiles")
+    if "terminal_value_usd_per_t" not in table.data:
+        return []
+    value = table.column("terminal_value_usd_per_t")
+    years = table.column("year")
+    wrong = np.flatnonzero((value != 0) & (years != meta.last_year))
+    return [
+        Issue(
+            *table.location(index),
+            "terminal_value_usd_per_t",
+            f"terminal value {value[index]:g} given for {years[index]}: it values the stock left"
+            f" at the end of the horizon and belongs on the {meta.last_year} row only",
+        )
+        for index in wrong.tolist()
+    ]
 
 
 def _entities(tables: Mapping[str, Table], table: str, column: str) -> set[str]:

@@ -18,6 +18,7 @@ import pandas as pd
 from ndalloc.lp.build import Built, BuiltLp, BuiltModel
 from ndalloc.lp.registry import Family
 from ndalloc.results.marginal import marginal_values
+from ndalloc.results.terms import objective_terms
 from ndalloc.solver.status import Status
 
 if TYPE_CHECKING:
@@ -44,6 +45,9 @@ class RunResult:
     """What one more unit of each binding limit is worth, per year, with a sentence."""
     ranging: pd.DataFrame = field(default_factory=pd.DataFrame)
     """For each input price/cost and limit: the interval over which the answer holds."""
+    objective_terms: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The objective term by term, entity and year (benefits +, costs -); its value_pv_usd
+    adds up to `objective` (`ndalloc.results.terms`)."""
     counts: Mapping[str, int] = field(default_factory=dict)
     timings_s: Mapping[str, float] = field(default_factory=dict)
     solver_version: str = ""
@@ -67,6 +71,7 @@ class RunResult:
         out: dict[str, pd.DataFrame] = {}
         for name, table in (
             ("allocation", self.allocation),
+            ("objective_terms", self.objective_terms),
             ("marginal_values", self.marginal_values),
             ("ranging", self.ranging),
         ):
@@ -299,6 +304,7 @@ def extract_result(
         variables=variables,
         duals=dual_frames,
         allocation=allocation_table(variables, built.data.years),
+        objective_terms=objective_terms(variables, built.data),
         marginal_values=marginal_values(dual_frames),
         senses=row_senses(built),
         counts=counts,
