@@ -347,7 +347,7 @@ table = "contracts"
 key = "japan-2012"
 year = 2026
 column = "max_t"
-value = 190
+value = 250
 
 [[patch]]
 table = "sources"
@@ -394,7 +394,7 @@ def test_diff_lists_exactly_the_patched_cells(tmp_path):
         ("contracts", "japan-2012", 2026, "max_t"),
     ]
     old = [irel[2030], irel[2031], japan[2026]]
-    new = [irel[2030] * 1.2, irel[2031] * 1.2, 190.0]
+    new = [irel[2030] * 1.2, irel[2031] * 1.2, 250.0]
     assert cells["value_a"].tolist() == old
     assert cells["value_b"].tolist() == new
     assert cells["change"].tolist() == pytest.approx([b - a for a, b in zip(old, new, strict=True)])
@@ -402,7 +402,7 @@ def test_diff_lists_exactly_the_patched_cells(tmp_path):
         [100 * (b - a) / a for a, b in zip(old, new, strict=True)]
     )
     assert cells["change_pct"].tolist() == pytest.approx(
-        [20, 20, 100 * (190 - japan[2026]) / japan[2026]]
+        [20, 20, 100 * (250 - japan[2026]) / japan[2026]]
     )
 
 
@@ -524,7 +524,7 @@ def test_cli_diff(cli):
     text = flat(proc.stdout)
     assert "contracts.csv: 1 changed cell(s)" in text
     assert "sources.csv: 2 changed cell(s)" in text
-    assert "japan-2012 max_t 2026 200 190 -10 -5.0" in text
+    assert "japan-2012 max_t 2026 265 250 -15 -5.7" in text
     assert "irel capacity_t 2030 1,200 1,440 +240 +20.0" in text
     assert "irel capacity_t 2031 1,260 1,512 +252 +20.0" in text
     assert "5 difference(s)" in text  # name, description and three cells

@@ -265,7 +265,7 @@ def test_sankey_has_a_year_selector(folders):
     year = fig["data"][labels.index("2030")]
     nodes = year["node"]["label"]
     assert any(n.startswith("irel output: 1,200 t") for n in nodes), nodes
-    assert any(n.startswith("exports to japan-2012: 185 t") for n in nodes), nodes
+    assert any(n.startswith("exports to japan-2012: 241 t") for n in nodes), nodes
     hub = next(i for i, n in enumerate(nodes) if n.startswith("oxide in India"))
     link = year["link"]
     into = sum(v for v, t in zip(link["value"], link["target"], strict=True) if t == hub)
@@ -290,19 +290,19 @@ def test_stockpile_and_contract_charts_draw_their_limits(folders):
         "minimum",
         "maximum",
     }
-    assert contract["minimum"]["y"] == pytest.approx([185.0] * len(YEARS))
-    assert contract["maximum"]["y"] == pytest.approx([200.0] * len(YEARS))
+    assert contract["minimum"]["y"] == pytest.approx([241.0] * len(YEARS))
+    assert contract["maximum"]["y"] == pytest.approx([265.0] * len(YEARS))
 
 
 def test_contract_shortfall_shows_the_breach(folders):
-    """export-halt-2026: Japan gets nothing from 2026, so each year it is 185 t short."""
+    """export-halt-2026: Japan gets nothing from 2026, so each year it is 241 t short."""
     fig = figures(page(folders.halt / REPORT))["chart-contracts"]
     contract = {t["name"]: t for t in fig["data"]}
-    assert contract["delivered"]["y"] == pytest.approx([185.0] + [0.0] * 10)
+    assert contract["delivered"]["y"] == pytest.approx([265.0] + [0.0] * 10)
     assert contract["shortfall below the minimum (breach)"]["y"] == pytest.approx(
-        [0.0] + [185.0] * 10
+        [0.0] + [241.0] * 10
     )
-    assert contract["maximum"]["y"] == pytest.approx([200.0] + [0.0] * 10)
+    assert contract["maximum"]["y"] == pytest.approx([265.0] + [0.0] * 10)
 
 
 def test_magnet_chart_facets_by_sector(folders):
@@ -312,22 +312,25 @@ def test_magnet_chart_facets_by_sector(folders):
     assert titles == {f"sector: {s}" for s in sectors}
     legend = {t["name"] for t in fig["data"] if t.get("showlegend", True)}
     assert legend == {"made in India", "imported", "shortage (demand not met)", "demand"}
-    # 2025 electronics: 280 t short (the CLI's magnet table says so too)
+    # With China's licences granted no sector is short in india-base; 2025 ev demand 1,400 t
+    # is all imported (no domestic maker yet).
     short = [t for t in fig["data"] if t["name"] == "shortage (demand not met)"]
-    assert max(max(t["y"]) for t in short) == pytest.approx(280.0)
+    assert max(max(t["y"]) for t in short) == 0.0
+    imported = [t for t in fig["data"] if t["name"] == "imported"]
+    assert max(t["y"][0] for t in imported) == pytest.approx(2000.0)  # electronics, 2025
 
 
 def test_headline_numbers_match_the_manifest(folders):
     text = page(folders.run / REPORT)
     data = manifest(folders.run)
     assert f"{data['objective_usd'] / 1e6:,.1f} million USD" in text
-    assert "-2,678.7 million USD" in text  # as `ndalloc solve` prints it
+    assert "-2,558.6 million USD" in text  # as `ndalloc solve` prints it
     assert f"ndalloc run: {data['scenario']}" in text
     assert html.escape(data["run_id"]) in text
     assert f"{data['status']} ({data['message']})" in text
     totals = csv_rows(folders.run / "allocation.csv")
     exports = sum(float(r["exports_t"]) for r in totals)
-    assert f"{exports:,.0f} t oxide" in text  # 2,035 t oxide over the horizon
+    assert f"{exports:,.0f} t oxide" in text  # 2,699 t oxide over the horizon
     assert "none: the scenario does not inherit from another" in text
 
 
@@ -351,8 +354,8 @@ def test_marginal_values_and_binding_limits_in_words(folders):
     assert [
         "irel produces at its full capacity",
         "2027-2035",
-        "600 to 1,500 t oxide",
-        "32,973 USD per t oxide",
+        "900 to 1,500 t oxide",
+        "47,973 USD per t oxide",
     ] in said
     assert any(s[0] == "magnet imports from china are at their availability limit" for s in said)
     # equalities (balances) are not limits
@@ -451,7 +454,7 @@ def test_workbook_has_every_table_with_frozen_headers(folders):
         assert sheet[1][0].font.b
     allocation = book["allocation"]
     assert [c.value for c in allocation[1]][:3] == ["year", "output_t", "oxide_imports_t"]
-    assert allocation["A2"].value == 2025 and allocation["B2"].value == pytest.approx(185.0)
+    assert allocation["A2"].value == 2025 and allocation["B2"].value == pytest.approx(265.0)
     assert allocation.column_dimensions["B"].width >= len("output_t")
     sentences = book["marginal_values"]
     width = sentences.column_dimensions[chr(ord("A") + 8)].width  # the sentence column (I)
@@ -597,7 +600,7 @@ def test_compare_report_charts_and_differences(folders):
     exports = [
         t for t in found["chart-allocation-diff"]["data"] if t["name"] == "exports (t oxide)"
     ]
-    assert exports[0]["y"] == pytest.approx([0.0] + [-185.0] * 10)
+    assert exports[0]["y"] == pytest.approx([0.0, -265.0] + [-241.0] * 9)
     x = found["chart-allocation"]["data"][0]["x"]
     assert x[0][:2] == ["2025", "2025"] and x[1][:2] == ["A", "B"]  # years, then runs
 

@@ -49,9 +49,20 @@ SPECS = [
 ]
 
 
-@pytest.mark.parametrize("spec", SPECS)
-def test_in_place_resolve_equals_rebuild(spec):
-    base = ndalloc.load_scenario("india-base")
+#: Sweeps of a scenario that holds stock to the end, so that the terminal value is priced.
+STOCK_SPECS = [
+    "scenario.discount_rate=0,0.12",
+    "stockpiles.terminal_value_usd_per_t[national@2035]=0,80000",
+    "stockpiles.holding_cost_usd_per_t[national@2030-2035]=0,5000",
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "spec"),
+    [("india-base", s) for s in SPECS] + [("stockpile-2-months", s) for s in STOCK_SPECS],
+)
+def test_in_place_resolve_equals_rebuild(name, spec):
+    base = ndalloc.load_scenario(name)
     table = ndalloc.sweep(base, vary=spec)
     assert (table["status"] == "optimal").all()
     column = next(c for c in table.columns if c.startswith(spec.split("=")[0].rstrip("*")))

@@ -20,7 +20,7 @@ import secrets
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any
 
 import openpyxl
 from openpyxl.styles import Font
@@ -135,12 +135,7 @@ def _column_rows(scenario: Scenario) -> list[list[str]]:
 def _doc_row(
     table: str, model: type[BaseModel], doc: ColumnDoc, unit: str, source: str
 ) -> list[str]:
-    kind = doc.type
-    annotation = model.model_fields[doc.column].annotation
-    if get_origin(annotation) is Literal:
-        kind = "text: " + " or ".join(str(a) for a in get_args(annotation))
-    elif annotation is bool:
-        kind = "bool (TRUE/FALSE)"
+    kind = doc.type  # in words, as in docs/inputs.md ("number", "one of oxide, magnet")
     if doc.required:
         default = "required"
     elif doc.default is None or doc.default == "":

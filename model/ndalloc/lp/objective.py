@@ -72,6 +72,23 @@ TERMS: tuple[Term, ...] = (
 TERM_NAMES: tuple[str, ...] = tuple(dict.fromkeys(t.name for t in TERMS))
 
 
+def row_prices(table: str, row: Mapping[str, Any], year: int, last_year: int) -> dict[str, float]:
+    """The objective coefficient (USD of `year`, signed, not discounted) that one input row of
+    `table` gives each variable family's member in `year`: the sum of its terms in TERMS.
+    For re-solving in place (`ndalloc.sensitivity.engine`), where rows change one at a time."""
+    out: dict[str, float] = {}
+    for term in TERMS:
+        if term.table != table:
+            continue
+        if term.product is not None and row.get("product") != term.product:
+            continue
+        price = term.sign * float(row[term.column])
+        if term.last_year and year != last_year:
+            price = 0.0
+        out[term.family] = out.get(term.family, 0.0) + price
+    return out
+
+
 def term_prices(term: Term, keys: pd.DataFrame, data: ModelData) -> np.ndarray:
     """`term.sign` x the term's coefficient for each member of its family (rows of `keys`),
     in USD of the member's year; 0 for members the term does not cover."""

@@ -26,6 +26,7 @@ from ndalloc.data.loader import apply_patches
 from ndalloc.data.scenario import Scenario, Table
 from ndalloc.data.schema import Patch, Record
 from ndalloc.lp.build import Built, build_lp
+from ndalloc.lp.objective import row_prices
 from ndalloc.solver.highs import _STATUS, solve_model
 from ndalloc.solver.status import SolveOptions, Status
 
@@ -126,9 +127,7 @@ class SweepEngine:
         out: list[Entry] = []
         if table == "routes":
             for y in self.built.data.years:
-                c = col.get(("flow", (r.origin, r.destination, y)))
-                if c is not None:
-                    out.append(("cost", c, -self._delta(y, rate) * r.cost_usd_per_t))
+                out += self._costs(table, record, (r.origin, r.destination, y), y, rate)
             return out
         if table == "stockpile_initial":
             first = self._first_stock_year.get(r.stockpile)
@@ -137,37 +136,30 @@ class SweepEngine:
                 out += [("lower", i, r.initial_t), ("upper", i, r.initial_t)]
             return out
         key = record.key()
-        d = self._delta(int(r.year), rate)
         if table == "sources":
             out += [
                 ("upper", row["source_capacity", key], r.capacity_t),
                 ("lower", row["source_minimum", key], r.min_output_t),
-                ("cost", col["output", key], -d * r.cost_usd_per_t),
             ]
         elif table == "contracts":
             out += [
                 ("upper", row["contract_max", key], 0.0 if r.halted else r.max_t),
                 ("lower", row["contract_min", key], r.min_t),
-                ("cost", col["export", key], d * r.price_usd_per_t),
-                ("cost", col["breach", key], -d * r.breach_penalty_usd_per_t),
             ]
         elif table == "makers":
             out += [
                 ("upper", row["maker_capacity", key], r.capacity_t),
                 ("coef", (row["maker_conversion", key], col["make", key]), r.oxide_per_t),
-                ("cost", col["make", key], -d * r.conversion_cost_usd_per_t),
             ]
         elif table == "demand":
             out += [
                 ("lower", row["demand_balance", key], r.demand_t),
                 ("upper", row["demand_balance", key], r.demand_t),
                 ("upper", row["import_share", key], r.import_share_max * r.demand_t),
-                ("cost", col["shortage", key], -d * r.shortage_penalty_usd_per_t),
             ]
         elif table == "imports":
             out += [
                 ("upper", row["import_limit", key], r.max_t),
-                ("cost", col["imports", key], -d * r.price_usd_per_t),
             ]
         elif table == "stockpiles":
             out += [
@@ -175,10 +167,19 @@ class SweepEngine:
                 ("upper", row["stockpile_max", key], r.max_t),
                 ("upper", row["stockpile_inject_limit", key], r.max_inject_t),
                 ("upper", row["stockpile_release_limit", key], r.max_release_t),
-                ("cost", col["level", key], -d * r.holding_cost_usd_per_t),
-                ("cost", col["inject", key], -d * r.handling_cost_usd_per_t),
-                ("cost", col["release", key], -d * r.handling_cost_usd_per_t),
             ]
+        return out + self._costs(table, record, key, int(r.year), rate)
+
+    def _costs(self, table: str, record: Record, key: Key, year: int, rate: float) -> list[Entry]:
+        """The cost entries of one input row's members in `year`, from the objective's one
+        declaration (`ndalloc.lp.objective.TERMS`)."""
+        d = self._delta(year, rate)
+        prices = row_prices(table, dict(record), year, self.built.data.years[-1])
+        out: list[Entry] = []
+        for family, price in prices.items():
+            c = self.col.get((family, key))
+            if c is not None:
+                out.append(("cost", c, d * price))
         return out
 
     def _apply(self, entries: Sequence[Entry]) -> None:
