@@ -477,7 +477,15 @@ def test_ndalloc_compare_is_the_function_after_importing_the_module(tiny_runs):
     """The module is `ndalloc.comparison`, so `ndalloc.compare` stays the function."""
     assert ndalloc.compare is compare_module.compare
     got = ndalloc.compare(tiny_runs["small"], tiny_runs["large"])
-    assert set(got) == {"summary", "allocation", "stockpile", "contracts", "shadow_prices"}
+    assert set(got) == {
+        "summary",
+        "objective_terms",
+        "explanation",
+        "allocation",
+        "stockpile",
+        "contracts",
+        "shadow_prices",
+    }
 
 
 def test_run_folder_constants_match_the_writer():
@@ -604,3 +612,28 @@ def test_cli_help_lists_the_commands(tmp_path):
     assert proc.returncode == 0, describe(proc)
     for word in ("diff", "compare", "runs"):
         assert word in proc.stdout
+
+
+# --- the objective term by term ----------------------------------------------------------------
+
+
+def test_compare_explains_the_difference_term_by_term(tmp_path):
+    for name in ("india-base", "export-halt-2026"):
+        proc = run_ndalloc("solve", name, "--no-reports", "--out", tmp_path / "runs", cwd=tmp_path)
+        assert proc.returncode == 0, describe(proc)
+    base, halt = sorted((tmp_path / "runs").iterdir(), key=lambda p: "halt" in p.name)
+    tables = ndalloc.compare(base, halt)
+    terms = tables["objective_terms"].set_index(["run", "term"])["diff_vs_first_musd"]
+    # export-halt-2026 against india-base: 241 t a year breached 2026-2035 at 88,000 USD/t.
+    assert terms[halt.name, "breach penalties"] == pytest.approx(-148.956, abs=1e-3)
+    assert terms[halt.name].sum() == pytest.approx(
+        tables["summary"]["diff_vs_first_musd"].iloc[1], abs=1e-6
+    )
+    (sentence,) = tables["explanation"]["sentence"]
+    assert sentence.startswith("B (export-halt-2026) against A (india-base): -86.5 M USD in all:")
+    assert "-149.0 M USD breach penalties" in sentence
+    assert "-49.7 M USD export revenue lost" in sentence
+    proc = run_ndalloc("compare", base, halt, cwd=tmp_path)
+    assert proc.returncode == 0, describe(proc)
+    assert sentence in flat(proc.stdout)
+    assert "breach penalties 0.0 -149.0 -149.0" in flat(proc.stdout)

@@ -1347,3 +1347,32 @@ def test_parent_changes_loads_no_scenario_it_does_not_need(folders, monkeypatch)
     assert not big.known and big.rows == []
     assert big.summary.startswith("not listed: the scenario and india-base have")
     assert f"`ndalloc diff india-base {halt['scenario_origin']}`" in big.summary
+
+
+# --- the objective term by term ----------------------------------------------------------------
+
+
+def test_run_report_has_the_objective_waterfall(folders):
+    text = page(folders.run / REPORT)
+    (trace,) = figures(text)["chart-objective"]["data"]
+    assert trace["type"] == "waterfall"
+    assert trace["measure"][-1] == "total" and trace["x"][-1] == "objective"
+    terms = {r["term"]: 0.0 for r in csv_rows(folders.run / "objective_terms.csv")}
+    for r in csv_rows(folders.run / "objective_terms.csv"):
+        terms[r["term"]] += float(r["value_pv_usd"])
+    shown = {t: v / 1e6 for t, v in terms.items() if v != 0}
+    assert trace["x"][:-1] == list(shown)
+    assert trace["y"][:-1] == pytest.approx(list(shown.values()), abs=1e-3)
+    objective = manifest(folders.run)["objective_usd"] / 1e6
+    assert trace["y"][-1] == pytest.approx(objective)
+    assert sum(trace["y"][:-1]) == pytest.approx(objective, abs=0.01)
+    assert "magnet imports" in trace["x"] and "breach penalties" not in trace["x"]
+    assert '<table id="objective-terms-table">' in text
+
+
+def test_compare_report_says_why_the_objectives_differ(folders):
+    text = page(folders.compare)
+    assert "B (export-halt-2026) against A (india-base): -86.5 M USD in all:" in text
+    assert "-149.0 M USD breach penalties" in text
+    assert "+205.0 M USD magnet imports avoided" in text
+    assert '<table id="terms-table">' in text

@@ -29,6 +29,9 @@ from typing import Any
 
 import pandas as pd
 
+from ndalloc.comparison_terms import explanations, term_table
+from ndalloc.results.terms import term_totals
+
 #: The manifest file of a run folder (as `ndalloc.runs.MANIFEST`; not imported from there,
 #: since `ndalloc.runs` needs Pyomo).
 MANIFEST = "manifest.json"
@@ -223,6 +226,9 @@ def compare(*runs: str | Path | Run, runs_dir: str | Path | None = None) -> dict
     - "summary": run, scenario, status, message, objective_musd (discounted net benefit,
       million USD of the first year), diff_vs_first_musd, solve_s (solver time, s),
       started_at (UTC timestamp), folder
+    - "objective_terms": run, term, value_musd (discounted), diff_vs_first_musd, for every
+      term of the objective (`ndalloc.lp.objective.TERMS`), and "explanation": run, sentence,
+      why each later run's objective differs from the first's, term by term
     - "allocation": run, quantity, unit, year, value_t, diff_vs_first_t, for the quantities
       exports, to_makers, to_stock, unallocated, oxide_imports (t oxide), magnet_imports and
       magnet_shortage (t magnet), by year, from allocation.csv
@@ -242,8 +248,12 @@ def compare(*runs: str | Path | Run, runs_dir: str | Path | None = None) -> dict
         raise ValueError("compare needs at least one run")
     read = [read_run(r, runs_dir) for r in runs]
     labels = unique_labels([r.run_id for r in read])
+    totals = [_term_totals(run) for run in read]
+    terms = term_table(totals, labels)
     return {
         "summary": _summary(read, labels),
+        "objective_terms": terms,
+        "explanation": explanations([r.scenario for r in read], totals, labels, terms),
         "allocation": _section(read, labels, _allocation, ["quantity", "unit", "year"], "t"),
         "stockpile": _section(read, labels, _stockpile, ["stockpile", "year"], "t"),
         "contracts": _section(read, labels, _contracts, ["contract", "quantity", "year"], "t"),
@@ -298,6 +308,17 @@ def _summary(read: list[Run], labels: list[str]) -> pd.DataFrame:
     first = pd.Series(frame["objective_musd"].iat[0], index=frame.index)
     frame.insert(5, "diff_vs_first_musd", _diff(frame["objective_musd"], first))
     return frame
+
+
+def _term_totals(run: Run) -> pd.Series | None:
+    """The run's discounted USD by objective term, or None (not optimal, or no terms table)."""
+    if not run.optimal or not (run.folder / "objective_terms.csv").is_file():
+        return None
+    frame = run.table("objective_terms", ["term", "value_pv_usd"])
+    values = pd.to_numeric(frame["value_pv_usd"], errors="coerce")
+    if values.isna().any():
+        raise RunFolderError(f"{run.folder / 'objective_terms.csv'} has non-numbers")
+    return term_totals(frame.assign(value_pv_usd=values))
 
 
 def _allocation(run: Run) -> pd.DataFrame:

@@ -17,6 +17,8 @@ from rich import box
 from rich.table import Table
 
 from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, internal, load_or_exit, out, show
+from ndalloc.cli.terms import print_term_comparison
+from ndalloc.run_labels import letter as _label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,11 +82,6 @@ def fmt_general(value: Any, signed: bool = False) -> str:
 
 def _pct(value: Any) -> str:
     return "" if _missing(value) else f"{float(value):+,.1f}"
-
-
-def _label(index: int) -> str:
-    """Short run labels: A, B, ... Z, then R27, R28, ..."""
-    return chr(ord("A") + index) if index < 26 else f"R{index + 1}"
 
 
 def _years(years: list[int]) -> str:
@@ -362,6 +359,7 @@ def compare(
         raise internal(exc) from None
     labels = [_label(i) for i in range(len(runs))]
     _summary_table(tables["summary"], labels)
+    print_term_comparison(tables, labels)
 
     def plain(key: tuple[Any, ...]) -> str:
         return _NAMES.get(str(key[0]), str(key[0]))

@@ -29,11 +29,11 @@ from ndalloc.cli.app import (
     load_or_exit,
     out,
 )
+from ndalloc.cli.terms import print_terms
 from ndalloc.solver.status import SolveOptions, Status
 
 if TYPE_CHECKING:
     from ndalloc.results.tables import RunResult
-from ndalloc.results.terms import term_totals
 
 EXIT_CODES: dict[Status, int] = {
     Status.OPTIMAL: 0,
@@ -58,7 +58,7 @@ def _summary(result: RunResult) -> None:
     out.print(head)
     if result.allocation.empty:
         return
-    _terms(result)
+    print_terms(result)
     _year_table(
         result,
         "Oxide by year (t oxide; stock = level at year end)",
@@ -82,22 +82,6 @@ def _summary(result: RunResult) -> None:
             "magnet_shortage_t": "shortage",
         },
     )
-
-
-def _terms(result: RunResult) -> None:
-    """The objective term by term: discounted and in each year's money (M USD)."""
-    terms = result.objective_terms
-    pv = term_totals(terms)
-    money = terms.groupby("term")["value_usd"].sum() if not terms.empty else pv * 0
-    table = Table(title="Objective by term (million USD; benefits +, costs -)")
-    table.add_column("term")
-    table.add_column("discounted", justify="right")
-    table.add_column("undiscounted", justify="right")
-    for term, value in pv.items():
-        if value != 0:
-            table.add_row(term, f"{value / 1e6:,.1f}", f"{money.get(term, 0.0) / 1e6:,.1f}")
-    table.add_row("total", f"{pv.sum() / 1e6:,.1f}", f"{money.sum() / 1e6:,.1f}", style="bold")
-    out.print(table)
 
 
 def _bound(bound: float | None) -> str:

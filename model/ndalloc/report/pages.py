@@ -34,11 +34,21 @@ from ndalloc.report.html import (
     signed,
     table,
 )
+from ndalloc.report.terms import compare_terms_section, terms_section
 from ndalloc.report.words import binding_limits, marginal_rows, parent_changes
+from ndalloc.run_labels import letter as label
 
 #: The charts of a run report, in order (div ids are `chart-<name>`); a chart is left out
 #: when the run has nothing to draw (no stockpile, no contract, no magnet demand).
-RUN_CHARTS = ("allocation", "flows", "stockpile", "contracts", "magnets", "oxide-value")
+RUN_CHARTS = (
+    "objective",
+    "allocation",
+    "flows",
+    "stockpile",
+    "contracts",
+    "magnets",
+    "oxide-value",
+)
 #: Totals over the horizon shown in the headline: allocation.csv column -> label, unit.
 TOTALS = {
     "exports_t": ("exports", "t oxide"),
@@ -86,9 +96,9 @@ def run_page(run: Folder) -> str:
     years = run.years()
     if years:
         items.append(("horizon", f"{years[0]}-{years[-1]}"))
-    for column, (label, unit) in TOTALS.items():
+    for column, (what, unit) in TOTALS.items():
         if column in allocation:
-            items.append((f"{label}, all years", num(allocation[column].sum(), 0, unit)))
+            items.append((f"{what}, all years", num(allocation[column].sum(), 0, unit)))
     solver = m.get("solver") or {}
     items += [
         ("started (UTC)", str(m.get("started_at", ""))[:19].replace("T", " ")),
@@ -114,6 +124,7 @@ def run_page(run: Folder) -> str:
         _not_optimal(page, run)
         return page.render(footer(m, "the run folder"))
 
+    terms_section(page, run)
     notes: list[str] = []
     allocation_chart = charts.allocation_figure(run, notes)
     page.section(
@@ -263,11 +274,6 @@ def _not_optimal(page: Page, run: Folder) -> None:
 # --- several runs --------------------------------------------------------------------------
 
 
-def label(index: int) -> str:
-    """Short run labels, as `ndalloc compare` prints them: A, B, ... Z, then R27, ..."""
-    return chr(ord("A") + index) if index < 26 else f"R{index + 1}"
-
-
 #: Allocation quantities drawn in the comparison (compare()["allocation"] quantity -> label).
 COMPARED = {
     "exports": ("exports", charts.COLOURS["export"]),
@@ -336,6 +342,7 @@ def compare_page(runs: list[Folder], tables: dict[str, pd.DataFrame]) -> str:
     if not optimal:
         return page.render(footer(runs[0].manifest, "the run folders"))
 
+    compare_terms_section(page, tables, list(labels.values()))
     alloc = tables["allocation"].dropna(subset=["value_t"])
     page.section(
         "allocation",

@@ -71,3 +71,40 @@ def term_totals(terms: pd.DataFrame) -> pd.Series:
         return pd.Series(0.0, index=list(TERM_NAMES), name="value_pv_usd")
     totals = terms.groupby("term", sort=False)["value_pv_usd"].sum()
     return totals.reindex(list(TERM_NAMES), fill_value=0.0).rename("value_pv_usd")
+
+
+#: How a change in each term reads: (words when the objective gains, words when it loses).
+TERM_WORDS: dict[str, tuple[str, str]] = {
+    "export revenue": ("more export revenue", "export revenue lost"),
+    "breach penalties": ("breach penalties avoided", "breach penalties"),
+    "production cost": ("production cost saved", "more production cost"),
+    "conversion cost": (
+        "conversion cost saved (fewer magnets made in India)",
+        "more conversion cost (more magnets made in India)",
+    ),
+    "oxide imports": ("oxide imports avoided", "more oxide imports"),
+    "magnet imports": ("magnet imports avoided", "more magnet imports"),
+    "holding cost": ("holding cost saved", "more holding cost"),
+    "terminal value of stock": ("more stock left at the end", "less stock left at the end"),
+    "handling cost": ("handling cost saved", "more handling cost"),
+    "shortage cost": ("magnet shortage avoided", "more magnet shortage"),
+    "route cost": ("route cost saved", "more route cost"),
+}
+
+#: Differences smaller than this (USD) are left out of a sentence.
+SMALL_USD = 0.05e6
+
+
+def describe_differences(differences: Mapping[str, float]) -> str:
+    """The change of the objective term by term, largest first, in words and million USD:
+    "-149.0 M USD breach penalties, +205.0 M USD magnet imports avoided, ...". Differences are
+    discounted USD (B minus A); terms that barely move are left out."""
+    moved = [(t, d) for t, d in differences.items() if abs(d) >= SMALL_USD and d == d]
+    moved.sort(key=lambda item: -abs(item[1]))
+    if not moved:
+        return "no term moves by 0.05 M USD or more"
+    parts = []
+    for term, diff in moved:
+        gain, loss = TERM_WORDS.get(term, (term, term))
+        parts.append(f"{diff / 1e6:+,.1f} M USD {gain if diff > 0 else loss}")
+    return ", ".join(parts)
