@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 import ndalloc
 import ndalloc.api
 from cli_helpers import describe, run_ndalloc
-from ndalloc.cli import app
+from ndalloc.cli.commands import app
 from ndalloc.lp.build import build_model
 from ndalloc.lp.scaling import SPAN_LIMIT, lp_extremes, scaling_warnings
 from ndalloc.results.checks import (

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import ndalloc
 import ndalloc.runs
-from ndalloc.cli import app
+from ndalloc.cli.commands import app
 from ndalloc.runs import INCOMPLETE_PREFIX, MANIFEST, write_run
 from ndalloc.solver.highs import SolveOptions
 

@@ -19,8 +19,6 @@ from typing import Any
 
 from ndalloc.data.bundled import bundled_names
 from ndalloc.data.errors import Issue, ScenarioError
-from ndalloc.data.loader import load_scenario
-from ndalloc.data.scenario import Scenario
 from ndalloc.solver.status import SolveOptions, Status
 
 try:
@@ -30,6 +28,8 @@ except PackageNotFoundError:  # running from a source tree without installing
 
 #: Public names loaded lazily: name -> module.
 _LAZY = {
+    "load_scenario": "ndalloc.data.loader",
+    "Scenario": "ndalloc.data.scenario",
     "solve": "ndalloc.api",
     "RunResult": "ndalloc.results.tables",
     "ConservationError": "ndalloc.results.checks",

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.table import Table
@@ -29,6 +29,7 @@ from ndalloc.cli.app import (
     load_or_exit,
     out,
 )
+from ndalloc.cli.interrupts import stopped
 from ndalloc.cli.terms import print_terms
 from ndalloc.solver.status import SolveOptions, Status
 
@@ -82,6 +83,11 @@ def _summary(result: RunResult) -> None:
             "magnet_shortage_t": "shortage",
         },
     )
+
+
+def _interrupted(exc: KeyboardInterrupt) -> NoReturn:
+    """Ctrl-C (exit 130) or SIGTERM (143) before the run folder was published."""
+    stopped(exc, "interrupted: no run folder was written")
 
 
 def _bound(bound: float | None) -> str:
@@ -207,9 +213,8 @@ def solve(
         from ndalloc.api import solve as solve_scenario  # Pyomo and HiGHS load only to solve
         from ndalloc.results.checks import ConservationError
         from ndalloc.runs import write_run
-    except KeyboardInterrupt:  # Ctrl-C while the solver loads: as during the solve
-        err.print("interrupted: no run folder was written")
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:  # Ctrl-C while the solver loads: as during the solve
+        _interrupted(exc)
 
     try:
         with out.status(f"solving {sc.name} ...") if not solver_log else _no_spinner():
@@ -228,9 +233,8 @@ def solve(
     except ConservationError as exc:
         err.print(f"[bold red]result rejected[/]: {exc}", highlight=False)
         raise typer.Exit(EXIT_INTERNAL) from None
-    except KeyboardInterrupt:
-        err.print("interrupted: no run folder was written")
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
     except Exception as exc:
         raise internal(exc) from None
     _summary(result)

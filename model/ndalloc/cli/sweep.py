@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
+from ndalloc.cli import interrupts
 from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, internal, load_or_exit, out
 
 EXIT_PARTIAL = 130
@@ -106,6 +107,7 @@ def sweep(
             f"interrupted: {result.completed} of {result.total} points finished; the sweep"
             " folder is marked partial"
         )
+        interrupts.said.append(True)
     out.print(f"sweep folder: {folder}", highlight=False)
     if result.partial:
         raise typer.Exit(EXIT_PARTIAL)

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -26,7 +28,7 @@ import highspy
 import numpy as np
 
 from ndalloc.lp.build import Built, BuiltLp, BuiltModel
-from ndalloc.solver.status import MEANING, SolveOptions, Status
+from ndalloc.solver.status import MEANING, Interrupted, SolveOptions, Status
 
 _MS = highspy.HighsModelStatus
 _STATUS: dict[Any, Status] = {
@@ -243,12 +245,42 @@ def free_memory(size: int = LARGE_LP) -> None:
         pass
 
 
+@contextmanager
+def cancelled_by_signals(h: Any) -> Iterator[None]:
+    """SIGINT or SIGTERM during `h.run()` cancels the solve (HiGHS stops at its next check,
+    with model status kInterrupt) and is raised afterwards as `Interrupted`.
+
+    Without this, Python's default SIGINT handler raises KeyboardInterrupt inside one of
+    HiGHS's interrupt callbacks, which HiGHS reports as a solver error, and the run went on to
+    publish a complete-looking folder. Signal handlers can only be set in the main thread;
+    elsewhere the solve runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def cancel(signum: int, frame: object) -> None:
+        received.append(signum)
+        h.cancelSolve()
+
+    h.HandleUserInterrupt = True  # HiGHS's callbacks poll cancelSolve()
+    previous = {sig: signal.signal(sig, cancel) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:
+        raise Interrupted(received[0])
+
+
 def _solve_arrays(built: BuiltLp, options: SolveOptions) -> SolveOutcome:
     start = time.perf_counter()
     h = load_lp(built)
     configure(h, options)
-    h.HandleKeyboardInterrupt = True  # Ctrl-C ends the solve with kInterrupt, as on the plain path
-    h.run()
+    with cancelled_by_signals(h):
+        h.run()
     seconds = time.perf_counter() - start
     return _outcome(h, seconds, built.arrays.cols, built.arrays.rows, None, None)
 

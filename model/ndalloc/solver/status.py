@@ -7,6 +7,19 @@ from enum import StrEnum
 from typing import Any
 
 
+class Interrupted(KeyboardInterrupt):
+    """A solve (or a command) stopped by SIGINT or SIGTERM; `signum` says which. The command
+    cleans up as for Ctrl-C and exits 128 + signum (130 for SIGINT, 143 for SIGTERM)."""
+
+    def __init__(self, signum: int = 2) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
 class Status(StrEnum):
     """How a solve ended, in planners' terms."""
 

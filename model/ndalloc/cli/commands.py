@@ -1,0 +1,17 @@
+"""Every command module, imported so that each registers its commands on the shared app."""
+
+from __future__ import annotations
+
+from ndalloc.cli import (  # noqa: F401  (registers the commands)
+    compare,
+    excel,
+    generate,
+    report,
+    scenarios,
+    solve,
+    sweep,
+)
+from ndalloc.cli.app import app, err
+from ndalloc.cli.solve import EXIT_CODES, EXIT_OTHER
+
+__all__ = ["EXIT_CODES", "EXIT_OTHER", "app", "err"]
