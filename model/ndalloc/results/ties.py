@@ -25,6 +25,7 @@ Everything is read from HiGHS's arrays in one pass per family; nothing loops ove
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,8 @@ COST_TOL = 1e-7
 MOVE_TOL_T = 1e-5
 #: The second solve is made for LPs of at most this many columns plus rows.
 CHECK_MAX_SIZE = 20_000
-#: At most this many rounds of the second solve, and this long for all of them (s).
+#: At most this many rounds of the second solve, and this long for all of them (s); the
+#: second solve uses ndalloc's solver settings (one thread, simplex, seed 0), presolve off.
 MAX_ROUNDS = 20
 CHECK_TIME_S = 30.0
 
@@ -149,15 +151,10 @@ class _Face:
         self.index = np.asarray(a.index_, dtype=np.int64)
         self.value = np.asarray(a.value_, dtype=np.float64)
         self.column = np.repeat(np.arange(n), np.diff(self.start))
-        self.x, self.act, self.lower, self.upper = x, act, lower, top
+        self.x, self.act = x, act
         self.h = new_highs()
-        for key, val in (
-            ("threads", 1),
-            ("presolve", "off"),
-            ("solver", "simplex"),
-            ("random_seed", 0),
-            ("time_limit", CHECK_TIME_S),
-        ):
+        settings = (("threads", 1), ("presolve", "off"), ("solver", "simplex"), ("random_seed", 0))
+        for key, val in settings:
             self.h.setOptionValue(key, val)
         self.h.passModel(lp)
         basis = highs.getBasis()
@@ -173,7 +170,12 @@ class _Face:
         open_col, open_up, open_lo = cand_col.copy(), cand_up.copy(), cand_lo.copy()
         cols = np.arange(n, dtype=np.int32)
         deltas: list[np.ndarray] = []
+        deadline = time.perf_counter() + CHECK_TIME_S
         for done in range(MAX_ROUNDS):
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return deltas, done, False
+            self.h.setOptionValue("time_limit", left)
             weight = open_up * -1.0 + open_lo * 1.0  # slack of a <= row falls with A x
             cost = open_col.astype(np.float64)
             cost += np.bincount(self.column, weights=weight[self.index] * self.value, minlength=n)
@@ -188,7 +190,9 @@ class _Face:
             rose_up = open_up & (self.act - r2 > MOVE_TOL_T)
             rose_lo = open_lo & (r2 - self.act > MOVE_TOL_T)
             if not (rose_col.any() or rose_up.any() or rose_lo.any()):
-                return deltas, done + 1, True  # nothing else can move: certain
+                # The largest total rise bounds each one's: at most noise, none can move.
+                total = self.h.getInfo().objective_function_value
+                return deltas, done + 1, total <= MOVE_TOL_T
             deltas.append(x2 - self.x)
             open_col &= ~rose_col
             open_up &= ~rose_up
