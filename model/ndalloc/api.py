@@ -12,6 +12,7 @@ from ndalloc.lp.build import ExtraConstraints, build_lp, build_model
 from ndalloc.lp.scaling import scaling_warnings
 from ndalloc.results.checks import ConservationError, check_solution
 from ndalloc.results.tables import RunResult, extract_result
+from ndalloc.results.ties import find_ties
 from ndalloc.solver.explain import elastic_violations, irreducible_conflict
 from ndalloc.solver.highs import detach, free_memory, read_solution, solve_model, write_mps
 from ndalloc.solver.ranging import ranging_table, read_ranges
@@ -59,10 +60,11 @@ def solve(
     t2 = time.perf_counter()
     timings = {"build_s": t1 - t0, "solve_s": t2 - t1}
     # Read everything needed from HiGHS, then free it before the tables are built.
-    solution = ranges = None
+    solution = ranges = ties = None
     if outcome.status is Status.OPTIMAL:
         solution = read_solution(outcome.highs)
         ranges = read_ranges(built, outcome, solution)
+        ties = find_ties(built, outcome, solution)
     t3 = time.perf_counter()
     conflict: tuple[str, ...] = ()
     found: tuple[str, ...] = ()
@@ -88,6 +90,8 @@ def solve(
         timings_s=timings,
         warnings=tuple(warnings),
     )
+    if ties is not None:
+        result = replace(result, ties=ties.table, ties_checked=ties.checked)
     try:
         check_solution(result)
     except ConservationError as exc:

@@ -82,6 +82,7 @@ def manifest(
         "options": asdict(options),
         "random_seed": options.random_seed,
         "warnings": list(result.warnings),
+        "ties_checked": result.ties_checked,
         "solver": {"name": "HiGHS", "version": result.solver_version},
         "versions": package_versions(),
         "git_commit": git_commit(),

@@ -90,6 +90,30 @@ def _interrupted(exc: KeyboardInterrupt) -> NoReturn:
     stopped(exc, "interrupted: no run folder was written")
 
 
+#: Ties printed by `_ties`; the rest are in the run folder's ties.csv.
+MAX_TIES_SHOWN = 10
+
+
+def _ties(result: RunResult) -> None:
+    """The "Alternative optima" block: entities interchangeable at the same benefit."""
+    if not result.optimal or not len(result.ties.columns):
+        return
+    how = f"checked by {result.ties_checked}"
+    if result.ties.empty:
+        out.print(f"Alternative optima: none, the allocation is unique ({how}).", highlight=False)
+        return
+    out.print(
+        f"Alternative optima ({how}): this allocation is one of several with the same benefit.",
+        highlight=False,
+    )
+    sentences = result.ties["sentence"].tolist()
+    for line in sentences[:MAX_TIES_SHOWN]:
+        out.print(f"  - {line}", highlight=False, markup=False)
+    if len(sentences) > MAX_TIES_SHOWN:
+        more = len(sentences) - MAX_TIES_SHOWN
+        out.print(f"  ... and {more:,} more in ties.csv", highlight=False)
+
+
 def _bound(bound: float | None) -> str:
     """HiGHS's bound on the objective of a solve that stopped early, or 'no bound'."""
     if bound is None or not math.isfinite(bound):
@@ -238,6 +262,7 @@ def solve(
     except Exception as exc:
         raise internal(exc) from None
     _summary(result)
+    _ties(result)
     _explain(result, elastic)
     out.print(f"run folder: {folder}", highlight=False)
     raise typer.Exit(EXIT_CODES.get(result.status, EXIT_OTHER))

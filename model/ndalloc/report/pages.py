@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from ndalloc.report import charts
+from ndalloc.report import charts, ties
 from ndalloc.report.caps import (
     MAX_COMPARED,
     MAX_ENTITIES,
@@ -139,6 +139,7 @@ def run_page(run: Folder) -> str:
         *_notes(notes),
         page.chart("allocation", allocation_chart),
     )
+    ties.ties_section(page, run)
     flows = charts.sankey_figure([(run.scenario, run)], notes)
     page.section(
         "flows",

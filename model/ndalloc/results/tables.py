@@ -60,14 +60,20 @@ class RunResult:
     senses: Mapping[str, str] = field(default_factory=dict)
     """Sense of each constraint family as written in docs/formulation.md section 6: '<=',
     '>=' or '=' (for the post-solve checks)."""
+    ties: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Alternative optima: entities that are interchangeable (or amounts that are not
+    decided) at the same objective, one row per family, entities and years, with a sentence
+    (`ndalloc.results.ties`); no rows when the allocation is unique."""
+    ties_checked: str = ""
+    """How the ties were looked for: a second solve, or reduced costs only (large LPs)."""
 
     @property
     def optimal(self) -> bool:
         return self.status is Status.OPTIMAL
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every result table by file stem: allocation, marginal_values, ranging, var_<family>,
-        dual_<family>."""
+        """Every result table by file stem: allocation, marginal_values, ranging, ties,
+        var_<family>, dual_<family>."""
         out: dict[str, pd.DataFrame] = {}
         for name, table in (
             ("allocation", self.allocation),
@@ -77,6 +83,8 @@ class RunResult:
         ):
             if not table.empty:
                 out[name] = table
+        if len(self.ties.columns):  # written even without rows: "no tie found"
+            out["ties"] = self.ties
         out.update({f"var_{k}": v for k, v in self.variables.items()})
         out.update({f"dual_{k}": v for k, v in self.duals.items()})
         return out
