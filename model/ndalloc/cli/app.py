@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.measure import Measurement
+from rich.table import Table
 
 from ndalloc.data.errors import ScenarioError
 from ndalloc.data.loader import load_scenario
@@ -38,16 +40,39 @@ ScenarioArg = Annotated[
 
 #: Width the tables are laid out for when the output is not a terminal (a pipe or a file).
 PIPE_WIDTH = 100
+#: A width no table reaches, to measure tables at their natural width.
+_UNLIMITED = 100_000
+
+
+def whole_width(table: Table, console: Console) -> int:
+    """The narrowest width at which no cell of `table` is cut: a `no_wrap` column as wide as
+    its widest cell (header included), any other column as wide as its longest word.
+
+    Each column's `min_width` is raised to that, so that rich never squeezes a column below
+    it: a number, an id or a name is printed whole or not at all.
+    """
+    options = console.options.update_width(_UNLIMITED)
+    for column in table.columns:
+        if column.width is not None:
+            continue
+        sizes = [Measurement.get(console, options, c) for c in (column.header, *column.cells)]
+        need = max((m.maximum if column.no_wrap else m.minimum for m in sizes), default=1)
+        column.min_width = max(column.min_width or 0, need)
+    return Measurement.get(console, options, table).minimum
 
 
 def show(table: Any, width: int = PIPE_WIDTH) -> None:
-    """Print a table at the terminal's width, or at least `width` when not a terminal (rich
-    assumes 80 columns there, which would cut numbers of wide tables)."""
-    if out.is_terminal or out.width >= width:
+    """Print a table at the console's width, widened so that no number or id is cut: at least
+    `whole_width` (even on a narrow terminal), and at least `width` when not a terminal (rich
+    assumes 80 columns there)."""
+    wanted = whole_width(table, out) if isinstance(table, Table) else 0
+    if not out.is_terminal:
+        wanted = max(wanted, width)
+    if out.width >= wanted:
         out.print(table)
         return
     narrow = out.width
-    out.width = width  # Console.print(width=...) can only narrow the output
+    out.width = wanted  # Console.print(width=...) can only narrow the output
     try:
         out.print(table)
     finally:

@@ -79,10 +79,11 @@ def show(
         shown = [c for c in header if c != "citation"]
         table = Table(title=f"{model.FILE} ({len(rows)} rows)")
         for column in shown:
-            table.add_column(column, justify="left" if column in model.KEY else "right")
+            justify = "left" if column in model.KEY else "right"
+            table.add_column(column, justify=justify, no_wrap=True)
         for row in rows:
             table.add_row(*(v for c, v in zip(header, row, strict=True) if c != "citation"))
-        out.print(table)
+        show_table(table)
 
 
 @app.command()

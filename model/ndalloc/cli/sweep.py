@@ -11,7 +11,16 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, internal, load_or_exit, out
+from ndalloc.cli.app import (
+    EXIT_INPUT,
+    ScenarioArg,
+    app,
+    err,
+    internal,
+    load_or_exit,
+    out,
+    show,
+)
 
 EXIT_PARTIAL = 130
 
@@ -138,4 +147,4 @@ def _summary(result: object) -> None:
                     for c in ("low", "high", "swing")
                 ),
             )
-        out.print(table)
+        show(table)
