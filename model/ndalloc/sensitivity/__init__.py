@@ -54,8 +54,19 @@ def plan(
     tornado_params: Sequence[str] = (),
 ) -> tuple[str, list[Point]]:
     """The mode and points of a sweep; exactly one of vary, tornado, Monte Carlo."""
-    modes = [bool(vary), tornado_on, monte_carlo_n is not None]
-    if sum(modes) != 1:
+    given = [
+        flag
+        for flag, on in (
+            ("--tornado", tornado_on),
+            ("--monte-carlo", monte_carlo_n is not None),
+            ("--vary", bool(vary)),
+        )
+        if on
+    ]
+    if len(given) > 1:
+        got = f"{', '.join(given[:-1])} and {given[-1]}"
+        raise SpecError(f"give only one of --tornado, --monte-carlo, --vary (got {got})")
+    if not given:
         raise SpecError("give one of --vary (one or more), --tornado or --monte-carlo")
     if vary:
         return "grid", grid([parse_vary(v) for v in vary])
