@@ -13,14 +13,17 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
+from ndalloc.cli.help import use_plain_metavars
 from ndalloc.data.errors import ScenarioError
 from ndalloc.data.loader import load_scenario
 from ndalloc.data.scenario import Scenario
 
+use_plain_metavars()
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Allocate neodymium oxide between exports, domestic magnet makers and a stockpile.",
 )
 # soft_wrap: a long message stays on one line, so each problem is one greppable line.
@@ -31,6 +34,27 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
 DEFAULT_SCENARIO = "india-base"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from ndalloc import __version__  # the installed package's metadata
+
+        typer.echo(f"ndalloc {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Allocate neodymium oxide between exports, domestic magnet makers and a stockpile."""
+
 
 ScenarioArg = Annotated[
     str,

@@ -79,8 +79,8 @@ def show(
         shown = [c for c in header if c != "citation"]
         table = Table(title=f"{model.FILE} ({len(rows)} rows)")
         for column in shown:
-            justify = "left" if column in model.KEY else "right"
-            table.add_column(column, justify=justify, no_wrap=True)
+            right = column not in model.KEY
+            table.add_column(column, justify="right" if right else "left", no_wrap=True)
         for row in rows:
             table.add_row(*(v for c, v in zip(header, row, strict=True) if c != "citation"))
         show_table(table)

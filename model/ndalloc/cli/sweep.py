@@ -32,8 +32,9 @@ def sweep(
         list[str] | None,
         typer.Option(
             "--vary",
-            help="TABLE.COLUMN[KEY@YEARS]=START:STOP:N (or a,b,c; *= for scale factors);"
-            " repeat for a grid. Also scenario.discount_rate=...",
+            metavar="SPEC",
+            help="What to vary: TABLE.COLUMN[KEY@YEARS] then =START:STOP:N or =a,b,c"
+            " (*= for scale factors); repeat for a grid. Also scenario.discount_rate=...",
         ),
     ] = None,
     tornado: Annotated[
@@ -46,8 +47,9 @@ def sweep(
         list[str] | None,
         typer.Option(
             "--param",
+            metavar="PREFIX",
             help="With --tornado: only parameters whose label starts with this"
-            " (e.g. sources. or demand.demand_t[ev]); repeatable.",
+            " (e.g. sources. or demand.demand_t\\[ev]); repeatable.",
         ),
     ] = None,
     pct: Annotated[
@@ -64,7 +66,9 @@ def sweep(
     workers: Annotated[int, typer.Option("--workers", min=1, help="Local processes.")] = 1,
     dask: Annotated[
         str | None,
-        typer.Option("--dask", help="Address of a Dask distributed scheduler to run on."),
+        typer.Option(
+            "--dask", metavar="ADDRESS", help="Address of a Dask distributed scheduler to run on."
+        ),
     ] = None,
     out_dir: Annotated[
         Path, typer.Option("--out", help="Folder that receives the sweep folder.")
