@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, internal, load_or_exit, out, show
@@ -339,7 +340,7 @@ def _section(
 def compare(
     runs: Annotated[
         list[str],
-        typer.Argument(help="Two or more run folders, or run ids found under --dir."),
+        typer.Argument(help="Two or more run folders, or run ids (or their start) in --dir."),
     ],
     runs_dir: RunsDir = Path("runs"),
     changed: Annotated[
@@ -352,11 +353,13 @@ def compare(
         raise typer.Exit(EXIT_INPUT)
     from ndalloc.comparison import RunFolderError
     from ndalloc.comparison import compare as compare_runs
+    from ndalloc.run_lookup import RunNotFoundError
 
     try:
         tables = compare_runs(*runs, runs_dir=runs_dir)
     except RunFolderError as exc:
-        err.print(f"[bold red]not a run[/]: {exc}", highlight=False)
+        said = "" if isinstance(exc, RunNotFoundError) else "[bold red]not a run[/]: "
+        err.print(f"{said}{escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_INPUT) from None
     except Exception as exc:
         raise internal(exc) from None
