@@ -19,6 +19,7 @@ import pandas as pd
 
 from ndalloc.data.loader import load_scenario
 from ndalloc.data.scenario import INPUT_HASH_VERSION, Scenario
+from ndalloc.sensitivity.check import check_varies
 from ndalloc.sensitivity.points import Point, grid, monte_carlo, ranking, tornado
 from ndalloc.sensitivity.run import Progress, SweepOutcome, run_points
 from ndalloc.sensitivity.spec import SpecError, parse_vary
@@ -69,7 +70,9 @@ def plan(
     if not given:
         raise SpecError("give one of --vary (one or more), --tornado or --monte-carlo")
     if vary:
-        return "grid", grid([parse_vary(v) for v in vary])
+        varies = [parse_vary(v) for v in vary]
+        check_varies(scenario, varies, vary)  # no point runs for a spec that matches nothing
+        return "grid", grid(varies)
     if tornado_on:
         points = tornado(scenario, tornado_pct, tornado_params)
         if len(points) == 1:
