@@ -307,7 +307,7 @@ def test_bad_run_folders_raise_clear_errors(tiny_runs, tmp_path):
 
 
 def test_unknown_run_id_names_the_folder_searched(tiny_runs):
-    with pytest.raises(RunFolderError, match="nor a run id in"):
+    with pytest.raises(RunFolderError, match=r"no run '20990101T000000Z-nothing-000000' in .*/;"):
         read_run("20990101T000000Z-nothing-000000", tiny_runs["dir"])
 
 
@@ -574,7 +574,7 @@ def test_cli_compare_changed_only(cli):
     [
         ("compare_incomplete", "incomplete run"),
         ("compare_not_a_run", "no manifest.json"),
-        ("compare_missing", "no run no-such-run"),
+        ("compare_missing", "no run 'no-such-run' in runs/; see `ndalloc runs`"),
         ("compare_garbled", "cannot be read"),
         ("compare_one", "at least two runs"),
         ("runs_missing", "no folder of runs"),

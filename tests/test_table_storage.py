@@ -99,9 +99,12 @@ def test_replaced_rows_change_only_those_rows_and_their_location():
     index = table.find(("japan-2012", 2030))
     assert index is not None
     record = table.record(index).model_copy(update={"max_t": 1.0})
-    changed = table.replaced({index: (record, ("scenario.toml", 9))})
+    changed = table.replaced({index: (record, {"max_t": ("scenario.toml", 9)})})
     assert changed.record(index).max_t == 1.0  # type: ignore[attr-defined]
-    assert changed.location(index) == ("scenario.toml", 9)
+    assert changed.location(index, "max_t") == ("scenario.toml", 9)
+    # The row, and its cells no patch set, are still where they were read.
+    assert changed.location(index) == table.location(index) == ("contracts.csv", index + 2)
+    assert changed.location(index, "min_t") == table.location(index)
     others = [i for i in range(len(table)) if i != index]
     assert [changed.record(i) for i in others] == [table.record(i) for i in others]
     assert table.record(index).max_t != 1.0  # type: ignore[attr-defined]
@@ -200,7 +203,9 @@ def test_patches_applied_together_equal_patches_applied_one_by_one():
     row = japan.find(("japan-2012", 2027))
     assert row is not None
     assert japan.record(row).min_t == base.table("contracts").record(row).min_t / 4  # type: ignore[attr-defined]
-    assert japan.location(row) == ("p.toml", 1)
+    assert japan.location(row, "min_t") == ("p.toml", 1)  # the later of the two patches
+    assert japan.location(row) == base.table("contracts").location(row)
+    assert japan.location(row, "max_t") == base.table("contracts").location(row)
 
 
 def test_a_patch_to_negative_zero_is_kept():

@@ -31,12 +31,14 @@ import pandas as pd
 
 from ndalloc.comparison_terms import explanations, term_table
 from ndalloc.results.terms import term_totals
+from ndalloc.run_lookup import (
+    DEFAULT_RUNS_DIR,
+    INCOMPLETE_PREFIX,
+    MANIFEST,
+    RunFolderError,
+    find_run,
+)
 
-#: The manifest file of a run folder (as `ndalloc.runs.MANIFEST`; not imported from there,
-#: since `ndalloc.runs` needs Pyomo).
-MANIFEST = "manifest.json"
-#: Prefix of a run folder being written (as `ndalloc.runs.INCOMPLETE_PREFIX`).
-INCOMPLETE_PREFIX = ".incomplete-"
 OPTIMAL = "optimal"
 
 #: Allocation quantities compared: allocation.csv column -> (quantity, unit).
@@ -60,10 +62,6 @@ SHADOW_PRICES: dict[str, str] = {
 _TEXT_COLUMNS = ("source", "contract", "maker", "stockpile", "sector", "origin", "product")
 #: Relative tolerance below which a difference is reported as 0 (solver round-off).
 DIFF_RTOL = 1e-9
-
-
-class RunFolderError(Exception):
-    """A path that is not a complete, readable run folder (or a folder of runs)."""
 
 
 @dataclass(frozen=True)
@@ -121,19 +119,6 @@ class Run:
                 f"{self.folder / f'{stem}.csv'} lacks column(s) {', '.join(missing)}"
             )
         return frame.copy()
-
-
-def find_run(ref: str | Path, runs_dir: str | Path | None = None) -> Path:
-    """The folder of a run given as a path, or as a run id (folder name) under `runs_dir`."""
-    path = Path(ref)
-    candidates = [path]
-    if runs_dir is not None and not path.is_absolute():
-        candidates.append(Path(runs_dir) / path)
-    for candidate in candidates:
-        if candidate.exists():
-            return candidate
-    where = f" nor a run id in {runs_dir}" if runs_dir is not None else ""
-    raise RunFolderError(f"no run {ref}: not a folder{where}")
 
 
 def read_run(ref: str | Path | Run, runs_dir: str | Path | None = None) -> Run:
@@ -216,10 +201,13 @@ def list_runs(path: str | Path = "runs") -> pd.DataFrame:
 SECTIONS = ("summary", "allocation", "stockpile", "contracts", "shadow_prices")
 
 
-def compare(*runs: str | Path | Run, runs_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
+def compare(
+    *runs: str | Path | Run, runs_dir: str | Path | None = DEFAULT_RUNS_DIR
+) -> dict[str, pd.DataFrame]:
     """Compare runs side by side, with differences against the first run.
 
-    Each run is a run folder, a run id (folder name) under `runs_dir`, or a `Run`. Raises
+    Each run is a run folder, a run id (or the start of one) in `runs_dir` (`runs/` unless
+    told otherwise, as `ndalloc compare`), or a `Run`. Raises
     `RunFolderError` for anything that is not a complete run folder, or an optimal run whose
     tables are missing or unreadable. Returns tidy tables (see the module docstring):
 

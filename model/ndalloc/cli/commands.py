@@ -7,6 +7,7 @@ from ndalloc.cli import (  # noqa: F401  (registers the commands)
     excel,
     generate,
     report,
+    runs,
     scenarios,
     solve,
     sweep,

@@ -1,5 +1,5 @@
-"""Commands that compare: two scenarios' inputs (`diff`), solved runs (`compare`), and the list
-of runs in a folder (`runs`).
+"""Commands that compare: two scenarios' inputs (`diff`) and solved runs (`compare`); the list of
+runs in a folder (`runs`) is in `ndalloc.cli.runs`.
 
 pandas is imported only inside the commands, so `ndalloc --help` stays quick. Numbers are
 printed with thousands separators and units in the headers; tables are laid out for 100 columns.
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, internal, load_or_exit, out, show
@@ -336,7 +337,7 @@ def _section(
 def compare(
     runs: Annotated[
         list[str],
-        typer.Argument(help="Two or more run folders, or run ids found under --dir."),
+        typer.Argument(help="Two or more run folders, or run ids (or their start) in --dir."),
     ],
     runs_dir: RunsDir = Path("runs"),
     changed: Annotated[
@@ -349,11 +350,13 @@ def compare(
         raise typer.Exit(EXIT_INPUT)
     from ndalloc.comparison import RunFolderError
     from ndalloc.comparison import compare as compare_runs
+    from ndalloc.run_lookup import RunNotFoundError
 
     try:
         tables = compare_runs(*runs, runs_dir=runs_dir)
     except RunFolderError as exc:
-        err.print(f"[bold red]not a run[/]: {exc}", highlight=False)
+        said = "" if isinstance(exc, RunNotFoundError) else "[bold red]not a run[/]: "
+        err.print(f"{said}{escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_INPUT) from None
     except Exception as exc:
         raise internal(exc) from None
@@ -390,49 +393,3 @@ def compare(
         frame = tables[key]
         frame = frame.fillna({"entity": ""}) if "entity" in frame else frame
         _section(frame, title, groups, name, unit, labels, changed)
-
-
-# --- runs ----------------------------------------------------------------------------------
-
-
-@app.command("runs")
-def list_runs_command(runs_dir: RunsDir = Path("runs")) -> None:
-    """List the runs in a folder, newest first."""
-    from ndalloc.comparison import RunFolderError, list_runs
-
-    try:
-        frame = list_runs(runs_dir)
-    except RunFolderError as exc:
-        err.print(str(exc), highlight=False)
-        raise typer.Exit(EXIT_INPUT) from None
-    except Exception as exc:
-        raise internal(exc) from None
-    for name in frame.attrs.get("unreadable", []):
-        err.print(f"skipped {runs_dir / name}: unreadable manifest", highlight=False)
-    if frame.empty:
-        out.print(f"no runs in {runs_dir}", highlight=False)
-        return
-    table = Table(
-        title=f"Runs in {runs_dir}, newest first",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        collapse_padding=True,
-        title_justify="left",
-    )
-    table.add_column("run id", no_wrap=True)
-    table.add_column("scenario", overflow="fold")
-    table.add_column("status", overflow="fold")
-    table.add_column("objective\n(million USD)", justify="right", no_wrap=True)
-    table.add_column("solve\n(s)", justify="right", no_wrap=True)
-    table.add_column("started at\n(UTC)", no_wrap=True)
-    for row in frame.itertuples(index=False):
-        started = "" if _missing(row.started_at) else row.started_at.strftime("%Y-%m-%d %H:%M")
-        table.add_row(
-            str(row.run),
-            str(row.scenario),
-            str(row.status),
-            fmt(row.objective_musd, 1),
-            fmt(row.solve_s, 2),
-            started,
-        )
-    show(table)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +11,10 @@ from rich.table import Table
 
 from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, load_or_exit, out
 from ndalloc.cli.app import show as show_table
-from ndalloc.data.bundled import bundled_names, bundled_path
+from ndalloc.data.bundled import bundled_names
+from ndalloc.data.errors import ScenarioError
+from ndalloc.data.loader import load_scenario
 from ndalloc.data.provenance import provenance_rows
-from ndalloc.data.readers import SCENARIO_FILE
 from ndalloc.data.schema import TABLES
 from ndalloc.data.writers import cell, settings, table_rows, write_folder
 
@@ -32,20 +32,20 @@ def validate(scenario: ScenarioArg) -> None:
 
 @app.command()
 def scenarios() -> None:
-    """List the bundled scenarios."""
+    """List the bundled scenarios, with their horizon after inheritance."""
     table = Table(title="Bundled scenarios")
-    table.add_column("name")
-    table.add_column("years")
+    table.add_column("name", no_wrap=True)
+    table.add_column("years", no_wrap=True)
     table.add_column("description")
     for name in bundled_names():
         try:
-            meta = tomllib.loads((bundled_path(name) / SCENARIO_FILE).read_text("utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            table.add_row(name, "?", f"unreadable: {exc}")
+            meta = load_scenario(name).meta
+        except ScenarioError as exc:
+            problems = f"invalid: {len(exc.issues)} problem(s); see `ndalloc validate {name}`"
+            table.add_row(name, "?", escape(problems))
             continue
-        years = f"{meta.get('first_year', '?')}-{meta.get('last_year', '?')}"
-        table.add_row(name, years, str(meta.get("description", "")))
-    out.print(table)
+        table.add_row(name, f"{meta.first_year}-{meta.last_year}", escape(meta.description))
+    show_table(table)
 
 
 @app.command()
@@ -79,10 +79,11 @@ def show(
         shown = [c for c in header if c != "citation"]
         table = Table(title=f"{model.FILE} ({len(rows)} rows)")
         for column in shown:
-            table.add_column(column, justify="left" if column in model.KEY else "right")
+            right = column not in model.KEY
+            table.add_column(column, justify="right" if right else "left", no_wrap=True)
         for row in rows:
             table.add_row(*(v for c, v in zip(header, row, strict=True) if c != "citation"))
-        out.print(table)
+        show_table(table)
 
 
 @app.command()

@@ -28,6 +28,7 @@ from ndalloc.cli.app import (
     internal,
     load_or_exit,
     out,
+    show,
 )
 from ndalloc.cli.interrupts import stopped
 from ndalloc.cli.terms import print_terms
@@ -70,7 +71,7 @@ def _summary(result: RunResult) -> None:
             "exports_t": "export",
             "to_makers_t": "makers",
             "stock_inject_t": "inject",
-            "unallocated_t": "unused",
+            "unallocated_t": "unallocated",
             "stock_level_t": "stock",
         },
     )
@@ -151,7 +152,7 @@ def _year_table(result: RunResult, title: str, columns: dict[str, str]) -> None:
     frame = result.allocation
     for i, year in enumerate(frame["year"]):
         table.add_row(str(int(year)), *(f"{frame[c].iat[i]:,.0f}" for c in columns))
-    out.print(table)
+    show(table)
 
 
 @contextmanager

@@ -12,7 +12,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from ndalloc.cli import interrupts
-from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, internal, load_or_exit, out
+from ndalloc.cli.app import (
+    EXIT_INPUT,
+    ScenarioArg,
+    app,
+    err,
+    internal,
+    load_or_exit,
+    out,
+    show,
+)
 
 EXIT_PARTIAL = 130
 
@@ -24,8 +33,9 @@ def sweep(
         list[str] | None,
         typer.Option(
             "--vary",
-            help="TABLE.COLUMN[KEY@YEARS]=START:STOP:N (or a,b,c; *= for scale factors);"
-            " repeat for a grid. Also scenario.discount_rate=...",
+            metavar="SPEC",
+            help="What to vary: TABLE.COLUMN[KEY@YEARS] then =START:STOP:N or =a,b,c"
+            " (*= for scale factors); repeat for a grid. Also scenario.discount_rate=...",
         ),
     ] = None,
     tornado: Annotated[
@@ -38,8 +48,9 @@ def sweep(
         list[str] | None,
         typer.Option(
             "--param",
+            metavar="PREFIX",
             help="With --tornado: only parameters whose label starts with this"
-            " (e.g. sources. or demand.demand_t[ev]); repeatable.",
+            " (e.g. sources. or demand.demand_t\\[ev]); repeatable.",
         ),
     ] = None,
     pct: Annotated[
@@ -56,7 +67,9 @@ def sweep(
     workers: Annotated[int, typer.Option("--workers", min=1, help="Local processes.")] = 1,
     dask: Annotated[
         str | None,
-        typer.Option("--dask", help="Address of a Dask distributed scheduler to run on."),
+        typer.Option(
+            "--dask", metavar="ADDRESS", help="Address of a Dask distributed scheduler to run on."
+        ),
     ] = None,
     out_dir: Annotated[
         Path, typer.Option("--out", help="Folder that receives the sweep folder.")
@@ -140,4 +153,4 @@ def _summary(result: object) -> None:
                     for c in ("low", "high", "swing")
                 ),
             )
-        out.print(table)
+        show(table)

@@ -238,7 +238,7 @@ def apply_patches(
     """Apply patches in order, each with where it was given, as `apply_patch` one by one would
     (a later patch sees what an earlier one set), but each changed table is indexed by key and
     rebuilt once: a Monte Carlo point patches thousands of rows of one table."""
-    pending: dict[str, dict[int, tuple[Record, Location]]] = {}
+    pending: dict[str, dict[int, tuple[Record, dict[str, Location]]]] = {}
     by_key: dict[str, dict[tuple[str, ...], list[int]]] = {}
     for patch, where in patches:
         target = _patch_target(patch, where, issues)
@@ -264,10 +264,14 @@ def apply_patches(
             continue
         changed = pending.setdefault(patch.table, {})
         for index in found.tolist():
-            current = changed[index][0] if index in changed else table.record(index)
+            current, cells = changed[index] if index in changed else (table.record(index), {})
             record = _patched(patch, current, where, issues)
             if record is not None:
-                changed[index] = (record, where)
+                # The patched cell, and a range it dropped, now come from the patch.
+                moved = [patch.column] + [
+                    c for c in ("low", "high") if getattr(record, c) != getattr(current, c)
+                ]
+                changed[index] = (record, {**cells, **dict.fromkeys(moved, where)})
     for name, changed in pending.items():
         tables[name] = table_of(tables, name).replaced(changed)
 

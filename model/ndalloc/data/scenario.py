@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 #: Where a row was read: (file label, 1-based line), e.g. ("sources.csv", 3) or
-#: ("india-base/sources.csv", 3) for a row inherited from a parent scenario.
+#: ("india-base/sources.csv", 3) for a row inherited from a parent scenario; or where a
+#: `[[patch]]` that set one of its cells was given, e.g. ("scenario.toml", 5).
 Location = tuple[str, int]
 
 #: Version of `Scenario.input_hash`'s definition, recorded beside the hash in run manifests:
@@ -97,12 +98,14 @@ def _python(value: Any) -> Any:
 @dataclass(frozen=True, eq=False)
 class Table:
     """The rows of one table, one read-only numpy array per column (every field of `model`,
-    in file column order), and where each row was read (`labels`, `lines`)."""
+    in file column order), where each row was read (`labels`, `lines`), and where each cell a
+    patch set was given (`cells`, by (row position, column))."""
 
     model: type[Record]
     data: Mapping[str, np.ndarray]
     labels: np.ndarray
     lines: np.ndarray
+    cells: Mapping[tuple[int, str], Location] = field(default_factory=dict)
     #: Rows already given out as records, by position (only those asked for one at a time).
     _rows: dict[int, Record] = field(default_factory=dict, repr=False, compare=False)
 
@@ -140,8 +143,10 @@ class Table:
         data = {c: [getattr(r, c) for r in rows] for c in model.model_fields}
         return cls.from_columns(model, data, [f for f, _ in where], [n for _, n in where])
 
-    def replaced(self, rows: Mapping[int, tuple[Record, Location]]) -> Table:
-        """A copy with the rows at the given positions replaced (by records and locations)."""
+    def replaced(self, rows: Mapping[int, tuple[Record, Mapping[str, Location]]]) -> Table:
+        """A copy with the rows at the given positions replaced, each by a record and where its
+        changed cells were set (column -> location); a row's own location stays the line it
+        was read from."""
         if not rows:
             return self
         at = np.fromiter(rows, dtype=np.int64, count=len(rows))
@@ -157,12 +162,11 @@ class Table:
             changed[at] = values
             changed.flags.writeable = False
             data[name] = changed
-        labels, lines = self.labels.copy(), self.lines.copy()
-        labels[at] = [where[0] for _, where in rows.values()]
-        lines[at] = [where[1] for _, where in rows.values()]
-        labels.flags.writeable = lines.flags.writeable = False
+        cells = dict(self.cells)
+        for index, (_, where) in rows.items():
+            cells.update({(index, column): at for column, at in where.items()})
         made = {index: record for index, (record, _) in rows.items()}
-        return Table(self.model, data, labels, lines, made)
+        return Table(self.model, data, self.labels, self.lines, cells, made)
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -184,6 +188,7 @@ class Table:
             self.model is other.model
             and np.array_equal(self.lines, other.lines)
             and np.array_equal(self.labels, other.labels)
+            and self.cells == other.cells
             and all(_equal(a, other.data[n]) for n, a in self.data.items())
         )
 
@@ -228,7 +233,11 @@ class Table:
     def locations(self) -> tuple[Location, ...]:
         return tuple(zip(self.labels.tolist(), self.lines.tolist(), strict=True))
 
-    def location(self, index: int) -> Location:
+    def location(self, index: int, column: str | None = None) -> Location:
+        """Where the row at `index` was read; with `column`, where that cell's value comes
+        from: the `[[patch]]` that set it, if one did, else the row's line."""
+        if column is not None and (index, column) in self.cells:
+            return self.cells[(index, column)]
         return (str(self.labels[index]), int(self.lines[index]))
 
     def keys(self) -> list[tuple[Any, ...]]:

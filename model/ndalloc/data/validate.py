@@ -84,7 +84,7 @@ def _terminal_values(meta: ScenarioMeta, tables: Mapping[str, Table]) -> list[Is
     wrong = np.flatnonzero((value != 0) & (years != meta.last_year))
     return [
         Issue(
-            *table.location(index),
+            *table.location(index, "terminal_value_usd_per_t"),
             "terminal_value_usd_per_t",
             f"terminal value {value[index]:g} given for {years[index]}: it values the stock left"
             f" at the end of the horizon and belongs on the {meta.last_year} row only",

@@ -81,6 +81,8 @@ class Coefficient:
     key: Key
     note: str = ""
     """Said after the file and line, e.g. the discount factor applied in the LP."""
+    column: str | None = None
+    """The input column the coefficient comes from (its file and line may be a patch's)."""
 
 
 def _names(key: Key) -> str:
@@ -153,7 +155,7 @@ def _describe_objective(built: Built, value: float, family: str, key: Key) -> Co
     as_input = value / discount if discount else value
     text = f"{family} {_names(key)}: {column} {as_input:.3g} USD/t"
     note = f" x discount factor {discount:.3g}" if abs(discount - 1.0) > 1e-12 else ""
-    return Coefficient(kind, value, text, table, row_key, note)
+    return Coefficient(kind, value, text, table, row_key, note, column)
 
 
 def _describe_matrix(value: float, row: str, row_key: Key, var: str, var_key: Key) -> Coefficient:
@@ -164,7 +166,7 @@ def _describe_matrix(value: float, row: str, row_key: Key, var: str, var_key: Ke
         return Coefficient(kind, value, text, None, row_key)
     table, column = source
     text = f"{row} {_names(row_key)}: {column} {value:.3g}"
-    return Coefficient(kind, value, text, table, row_key)
+    return Coefficient(kind, value, text, table, row_key, column=column)
 
 
 def _describe_rhs(value: float, family: str, key: Key) -> Coefficient:
@@ -175,7 +177,7 @@ def _describe_rhs(value: float, family: str, key: Key) -> Coefficient:
     table, column = source
     row_key = key[:1] if table == "stockpile_initial" else key
     text = f"{family} {_names(key)}: {column} {value:.3g} t"
-    return Coefficient(kind, value, text, table, row_key)
+    return Coefficient(kind, value, text, table, row_key, column=column)
 
 
 def lp_extremes(built: Built) -> dict[str, tuple[Coefficient, Coefficient]]:
@@ -280,7 +282,9 @@ def _array_extremes(built: BuiltLp) -> dict[str, tuple[Coefficient, Coefficient]
     return out
 
 
-def _where(scenario: Scenario | None, table: str | None, key: Key) -> str:
+def _where(
+    scenario: Scenario | None, table: str | None, key: Key, column: str | None = None
+) -> str:
     """' (file:line)' of the input row, or ' (file)' when the row is not found."""
     if table is None:
         return ""
@@ -293,12 +297,12 @@ def _where(scenario: Scenario | None, table: str | None, key: Key) -> str:
     index = t.find(tuple(key))
     if index is None:
         return f" ({file})"
-    label, line = t.location(index)
+    label, line = t.location(index, column)
     return f" ({label}:{line})"
 
 
 def _full(c: Coefficient, scenario: Scenario | None) -> str:
-    return f"{c.text}{_where(scenario, c.table, c.key)}{c.note}"
+    return f"{c.text}{_where(scenario, c.table, c.key, c.column)}{c.note}"
 
 
 def scaling_warnings(

@@ -71,6 +71,25 @@ class RunResult:
     def optimal(self) -> bool:
         return self.status is Status.OPTIMAL
 
+    def __repr__(self) -> str:
+        """A one-line summary (the tables' contents are in the attributes and `tables()`)."""
+        objective = "None" if self.objective is None else f"{self.objective:.3g} USD"
+        counts = "".join(f", {n:,} {what}" for what, n in self.counts.items())
+        shown: list[str] = []
+        groups: dict[str, list[int]] = {"var_": [0, 0], "dual_": [0, 0]}
+        for name, table in self.tables().items():
+            group = next((g for g in groups if name.startswith(g)), None)
+            if group is None:
+                shown.append(f"{name}[{len(table):,}]")
+            else:
+                groups[group][0] += 1
+                groups[group][1] += len(table)
+        shown += [f"{g}*[{n} tables, {rows:,} rows]" for g, (n, rows) in groups.items() if n]
+        return (
+            f"RunResult(scenario={self.scenario!r}, status={self.status}, "
+            f"objective={objective}{counts}, tables: {', '.join(shown) or 'none'})"
+        )
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every result table by file stem: allocation, marginal_values, ranging, ties,
         var_<family>, dual_<family>."""

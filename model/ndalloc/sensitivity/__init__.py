@@ -19,6 +19,7 @@ import pandas as pd
 
 from ndalloc.data.loader import load_scenario
 from ndalloc.data.scenario import INPUT_HASH_VERSION, Scenario
+from ndalloc.sensitivity.check import check_varies
 from ndalloc.sensitivity.points import Point, grid, monte_carlo, ranking, tornado
 from ndalloc.sensitivity.run import Progress, SweepOutcome, run_points
 from ndalloc.sensitivity.spec import SpecError, parse_vary
@@ -54,11 +55,24 @@ def plan(
     tornado_params: Sequence[str] = (),
 ) -> tuple[str, list[Point]]:
     """The mode and points of a sweep; exactly one of vary, tornado, Monte Carlo."""
-    modes = [bool(vary), tornado_on, monte_carlo_n is not None]
-    if sum(modes) != 1:
+    given = [
+        flag
+        for flag, on in (
+            ("--tornado", tornado_on),
+            ("--monte-carlo", monte_carlo_n is not None),
+            ("--vary", bool(vary)),
+        )
+        if on
+    ]
+    if len(given) > 1:
+        got = f"{', '.join(given[:-1])} and {given[-1]}"
+        raise SpecError(f"give only one of --tornado, --monte-carlo, --vary (got {got})")
+    if not given:
         raise SpecError("give one of --vary (one or more), --tornado or --monte-carlo")
     if vary:
-        return "grid", grid([parse_vary(v) for v in vary])
+        varies = [parse_vary(v) for v in vary]
+        check_varies(scenario, varies, vary)  # no point runs for a spec that matches nothing
+        return "grid", grid(varies)
     if tornado_on:
         points = tornado(scenario, tornado_pct, tornado_params)
         if len(points) == 1:

@@ -66,7 +66,11 @@ def parse_values(text: str) -> tuple[float, ...]:
             n = int(count)
             if n < 1:
                 raise SpecError(f"{text!r}: the number of values must be at least 1")
-            return tuple(float(v) for v in np.linspace(float(start), float(stop), n))
+            ends = float(start), float(stop)
+            for end in ends:
+                if not np.isfinite(end):
+                    raise SpecError(f"{text!r}: {end} is not a finite number")
+            return tuple(float(v) for v in np.linspace(*ends, n))
         return tuple(float(v) for v in text.split(","))
     except ValueError as err:
         if isinstance(err, SpecError):

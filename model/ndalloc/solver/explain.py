@@ -129,11 +129,14 @@ class RowNames:
         return iter(sorted(self.family))
 
 
-def _location(scenario: Scenario, table: str, key: tuple[Any, ...]) -> tuple[str, int] | None:
-    """File and line of the input row with this key, or None."""
+def _location(
+    scenario: Scenario, table: str, key: tuple[Any, ...], column: str
+) -> tuple[str, int] | None:
+    """File and line the value of `column` in the input row with this key comes from (the
+    row's CSV line, or the `[[patch]]` that set it), or None when there is no such row."""
     t = scenario.table(table)
     index = t.find(key)
-    return None if index is None else t.location(index)
+    return None if index is None else t.location(index, column)
 
 
 def describe(
@@ -153,7 +156,7 @@ def describe(
     if data.equality:
         sense = "="
     lookup_key = key[:1] if table == "stockpile_initial" else key
-    file, line = _location(scenario, table, tuple(lookup_key)) or (None, None)
+    file, line = _location(scenario, table, tuple(lookup_key), column) or (None, None)
     text = f"{names} {column} {rhs:,.6g} ({family}: {sense} {rhs:,.6g} t)"
     if table == "demand" and column == "import_share_max":
         text = f"{names} import_share_max ({family}: imported magnets <= {rhs:,.6g} t)"
