@@ -260,7 +260,7 @@ def test_columns_sheet_documents_every_column(india_book: openpyxl.Workbook):
     expected += [(name, c) for name, model in TABLES.items() for c in columns(model)]
     assert listed == expected
     by_column = {(r[0], r[1]): r for r in body}
-    assert by_column["sources", "capacity_t"][2:5] == ("float", "required", "t oxide/yr")
+    assert by_column["sources", "capacity_t"][2:5] == ("number", "required", "t oxide/yr")
     assert by_column["sources", "min_output_t"][3] == "0.0"
     assert by_column["contracts", "halted"][3] == "false"
     assert by_column["contracts", "low"][4].startswith("USD/t oxide")
