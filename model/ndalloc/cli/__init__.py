@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from ndalloc.cli import (  # noqa: F401  (registers the commands)
+    breakeven,
     compare,
     excel,
     generate,
