@@ -179,7 +179,7 @@ def test_bundled_halt_never_beats_the_base_it_restricts():
     """export-halt-2026 only restricts india-base (which may itself breach the contract when
     that pays), so B is never better than A, whatever the penalty. In the penalty's range
     (50,000-140,000 USD/t, ranges.csv) halting costs more throughout; from 0 the search finds
-    where it starts to cost more (2,200 USD/t with the data of December 2026: below it
+    where it starts to cost more (2,200 USD/t with the current data: below it
     india-base breaches anyway), if india-base breaches at a low penalty at all."""
     a, b = ndalloc.load_scenario("india-base"), ndalloc.load_scenario("export-halt-2026")
     ranged = ndalloc.breakeven(a, b, BUNDLED_PENALTY)
