@@ -212,3 +212,30 @@ def test_bundled_break_even_of_halting_against_the_reserve():
     assert objective_a == pytest.approx(found.objective_a, rel=1e-9)
     selector, span = check(a, b, BUNDLED_PENALTY)
     assert span == (50_000, 140_000) and selector.unit == "USD/t oxide"
+
+
+# --- the search alone, on functions known exactly -------------------------------------------
+
+
+def search(d: Any, between: tuple[float, float], samples: int = 9) -> Any:
+    from ndalloc.sensitivity.crossing import Evaluation, Search
+
+    return Search(lambda v: Evaluation(v, 0.0, d(v)), between).run(samples)
+
+
+def test_search_finds_every_crossing_of_a_piecewise_linear_difference():
+    crossings, points = search(lambda v: abs(v - 3.3) - 1, (0, 10))
+    assert [c.value for c in crossings] == pytest.approx([2.3, 4.3], abs=1e-12)
+    assert [(c.below, c.above) for c in crossings] == [("better", "worse"), ("worse", "better")]
+    assert [p.value for p in points] == sorted(p.value for p in points)
+
+
+def test_search_converges_on_a_nonlinear_difference():
+    (crossing,), _ = search(lambda v: v * v - 2, (0, 3))
+    assert crossing.value == pytest.approx(2**0.5, abs=1e-9)
+
+
+def test_search_finds_both_edges_of_an_interval_of_equality():
+    crossings, _ = search(lambda v: max(0.0, 2 - v) + max(0.0, v - 7) * -3, (0, 10))
+    assert [c.value for c in crossings] == pytest.approx([2, 7], abs=1e-8)
+    assert [(c.below, c.above) for c in crossings] == [("better", "equal"), ("equal", "worse")]

@@ -81,7 +81,7 @@ def show(
         for column in shown:
             table.add_column(column, justify="left" if column in model.KEY else "right")
         for row in rows:
-            table.add_row(*(v for c, v in zip(header, row, strict=True) if c != "citation"))
+            table.add_row(*(escape(v) for c, v in zip(header, row, strict=True) if c != "citation"))
         out.print(table)
 
 
