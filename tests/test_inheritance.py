@@ -161,7 +161,7 @@ def test_patches_that_hit_nothing_or_break_rows_are_errors(tmp_path):
             22,
             "table",
             "patch: unknown table 'pies'; one of ['sources', 'contracts', 'makers', 'demand',"
-            " 'imports', 'stockpiles', 'stockpile_initial', 'routes']",
+            " 'imports', 'stockpiles', 'stockpile_initial', 'routes', 'ranges']",
         ),
         ("scenario.toml", 26, "value", "patch: give exactly one of value and scale"),
     ]

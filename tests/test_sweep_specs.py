@@ -24,14 +24,16 @@ BAD_SPECS = {
     "sources.capacity_t[irel@2020-2026]=100": (
         "@2020-2026 is outside the horizon 2025-2035 of india-base"
     ),
-    "contracts.max_t[japan-2012@2030-2026]=1": "@2030-2026 runs backwards; write @2026-2030",
+    "contracts.max_t[japan-2012@2030-2026]=1": "years 2030-2026 run backwards",
     "makers.capacity_t[repm-scheme@2026]=1": (
         "makers repm-scheme has no row in 2026 (its years: 2029, 2030, 2031, 2032, 2033, 2034,"
         " 2035)"
     ),
-    "imports.max_t[china]=1": "imports rows are keyed by origin/product: write [ORIGIN/PRODUCT]",
+    "imports.max_t[china]=1": (
+        "imports rows are keyed by origin/product: give 2 value(s) joined by '/', got 'china'"
+    ),
     "stockpile_initial.initial_t[national@2027]=1": (
-        "stockpile_initial has no year column; leave out @YEARS"
+        "stockpile_initial has no year column: leave out @YEARS"
     ),
     "contracts.price_usd_per_t=nan": "nan is not a finite number",
     "contracts.price_usd_per_t=1,inf": "inf is not a finite number",

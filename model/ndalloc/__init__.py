@@ -6,6 +6,7 @@ For scripts::
     sc = ndalloc.load_scenario("india-base")
     res = ndalloc.solve(sc)
     res.status, res.objective, res.allocation, res.variables["export"], res.duals["oxide_balance"]
+    ndalloc.breakeven("india-base", "export-halt-2026", "contracts.breach_penalty_usd_per_t")
 
 Names that need Pyomo or HiGHS are imported on first use, so `import ndalloc` (and the
 command line) starts quickly.
@@ -35,12 +36,15 @@ _LAZY = {
     "ConservationError": "ndalloc.results.checks",
     "build_model": "ndalloc.lp.build",
     "sweep": "ndalloc.sensitivity",
+    "breakeven": "ndalloc.sensitivity.breakeven",
+    "Breakeven": "ndalloc.sensitivity.breakeven",
     "compare": "ndalloc.comparison",
     "diff": "ndalloc.data.diff",
     "list_runs": "ndalloc.comparison",
 }
 
 __all__ = [
+    "Breakeven",
     "ConservationError",
     "Issue",
     "RunResult",
@@ -49,6 +53,7 @@ __all__ = [
     "SolveOptions",
     "Status",
     "__version__",
+    "breakeven",
     "build_model",
     "bundled_names",
     "compare",

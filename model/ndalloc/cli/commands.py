@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ndalloc.cli import (  # noqa: F401  (registers the commands)
+    breakeven,
     compare,
     excel,
     generate,

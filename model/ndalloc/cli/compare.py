@@ -165,7 +165,7 @@ def _diff_tables(found: list[Difference]) -> None:
             table.add_column("change %", justify="right", no_wrap=True)
             for d, years in _collapse(changed):
                 table.add_row(
-                    d.key,
+                    escape(str(d.key)),  # a ranges.csv key is a selector: [KEY] is no markup
                     d.column,
                     _years(years) if years else "",
                     fmt_general(d.value_a),
@@ -185,7 +185,9 @@ def _diff_tables(found: list[Difference]) -> None:
             table.add_column(f"row only in {which}: values", overflow="fold")
             for d, years in _collapse(rows):
                 values = d.value_a if which == "A" else d.value_b
-                table.add_row(d.key, _years(years) if years else "", str(values))
+                table.add_row(
+                    escape(str(d.key)), _years(years) if years else "", escape(str(values))
+                )
             show(table)
 
 

@@ -82,7 +82,7 @@ def show(
             right = column not in model.KEY
             table.add_column(column, justify="right" if right else "left", no_wrap=True)
         for row in rows:
-            table.add_row(*(v for c, v in zip(header, row, strict=True) if c != "citation"))
+            table.add_row(*(escape(v) for c, v in zip(header, row, strict=True) if c != "citation"))
         show_table(table)
 
 

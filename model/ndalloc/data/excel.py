@@ -123,10 +123,10 @@ def _column_rows(scenario: Scenario) -> list[list[str]]:
         rows.append(_doc_row(SETTINGS_SHEET, ScenarioMeta, doc, doc.unit, "-"))
     for name, model in TABLES.items():
         docs = column_docs(model)
-        main_unit = next(d.unit for d in docs if d.column == model.MAIN)
+        main_unit = next((d.unit for d in docs if d.column == model.MAIN), "")
         for doc in docs:
             unit = doc.unit
-            if unit == "unit of the main column":
+            if unit == "unit of the main column" and main_unit:
                 unit = f"{main_unit} (unit of {model.MAIN})"
             rows.append(_doc_row(name, model, doc, unit, "the row's citation column" + details))
     return rows

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from ndalloc.data.bundled import bundled_names, bundled_path
 from ndalloc.data.errors import Issue, ScenarioError
 from ndalloc.data.parse import error_column, error_message, format_key, parse_table
+from ndalloc.data.ranges import narrow_to_patches
 from ndalloc.data.readers import SCENARIO_FILE, ScenarioFiles, read_folder
 from ndalloc.data.scenario import Location, Scenario, Table, table_of
 from ndalloc.data.schema import TABLES, Patch, Record, ScenarioMeta, columns
@@ -153,7 +154,9 @@ def _resolve(
         )
     for name, raw in files.tables.items():
         resolved.tables[name] = parse_table(raw, TABLES[name], issues)
+    before = dict(resolved.tables)
     _apply_patches(patches, files, resolved, issues)
+    narrow_to_patches(before, resolved.tables)
     return resolved
 
 

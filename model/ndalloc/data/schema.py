@@ -48,7 +48,8 @@ class Record(BaseModel):
     REQUIRED: ClassVar[bool] = False
     #: Cross-table references: column -> tables whose key column may hold the value.
     REFERS: ClassVar[dict[str, tuple[str, ...]]] = {}
-    #: The row's main value: the one `low` and `high` give a plausible range for.
+    #: The row's main value: the one `low` and `high` give a plausible range for ("" for
+    #: ranges.csv, whose rows are ranges of other tables' cells).
     MAIN: ClassVar[str]
 
     low: Annotated[float, Field(ge=0, le=MAX_USD_PER_T, allow_inf_nan=False)] | None = None
@@ -61,12 +62,12 @@ class Record(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> Record:
-        main = getattr(self, self.MAIN)
-        if self.low is not None and self.low > main:
+        main = getattr(self, self.MAIN) if self.MAIN else None  # ranges.csv: no main value
+        if main is not None and self.low is not None and self.low > main:
             raise PydanticCustomError(
                 "order", f"low ({self.low:g}) is above {self.MAIN} ({main:g})", {"column": "low"}
             )
-        if self.high is not None and self.high < main:
+        if main is not None and self.high is not None and self.high < main:
             raise PydanticCustomError(
                 "order", f"high ({self.high:g}) is below {self.MAIN} ({main:g})", {"column": "high"}
             )
@@ -312,6 +313,28 @@ class RouteRow(Record):
     """Cost of moving one tonne along the route: freight, handling [USD/t oxide]."""
 
 
+class RangeRow(Record):
+    """`ranges.csv` (optional): plausible ranges of any numeric inputs, for the tornado, Monte
+    Carlo and break-even search (docs/sensitivity.md). Each row names cells of another table,
+    whose values must lie in its range; a cell lies in one range at most, and a main-column
+    cell whose row has its own `low`/`high` in none. Inherited like any table."""
+
+    MAIN = ""
+
+    FILE = "ranges.csv"
+    KEY = ("parameter",)
+    ORDERED = (("low", "high"),)
+
+    parameter: Annotated[str, Field(min_length=3, max_length=200)]
+    """Cells the range applies to, as `TABLE.COLUMN[KEY@YEARS]` (the syntax of `--vary`; KEY
+    and @YEARS optional), e.g. `contracts.breach_penalty_usd_per_t[japan-2012]` [selector]."""
+    low: Annotated[float, Field(allow_inf_nan=False)]
+    """Low end of the range, a value the named column can hold; the tornado sets every named
+    cell to it [unit of the named column]."""
+    high: Annotated[float, Field(allow_inf_nan=False)]
+    """High end of the range [unit of the named column]."""
+
+
 class Patch(BaseModel):
     """A `[[patch]]` entry of scenario.toml: change one column of the matching rows of a table
     inherited from the parent. A patch that matches no row is an error."""
@@ -370,6 +393,7 @@ TABLES: dict[str, type[Record]] = {
     "stockpiles": StockpileRow,
     "stockpile_initial": StockpileInitialRow,
     "routes": RouteRow,
+    "ranges": RangeRow,
 }
 
 #: The column of each table that names its entity (used by routes and references).

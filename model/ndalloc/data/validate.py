@@ -1,4 +1,5 @@
-"""Rules that span rows or tables: horizon, references, stockpile continuity, route names."""
+"""Rules that span rows or tables: horizon, references, stockpile continuity, route names,
+ranges (`ranges.py`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ndalloc.data.errors import Issue
+from ndalloc.data.ranges import range_issues
 from ndalloc.data.scenario import Table, table_of
 from ndalloc.data.schema import ScenarioMeta
 
@@ -26,6 +28,7 @@ def cross_table_issues(
         issues += _stockpile_years(meta, tables)
         issues += _terminal_values(meta, tables)
     issues += _references(tables, broken)
+    issues += range_issues(tables, broken)
     return issues
 
 

@@ -50,42 +50,41 @@ def _rows(vary: Vary, scenario: Scenario, spec: str) -> np.ndarray:
     model = TABLES[vary.table]
     table = scenario.table(vary.table)
     key_columns = [k for k in model.KEY if k != "year"]
+    key, span = vary.selector.key, vary.selector.years
     hits = np.ones(len(table), dtype=bool)
-    if vary.key is not None:
+    if key is not None:
         names = "/".join(key_columns)
-        if len(vary.key) != len(key_columns):
+        if len(key) != len(key_columns):
             raise SpecError(
                 f"{spec}: {vary.table} rows are keyed by {names}: write [{names.upper()}]"
             )
         columns = zip(*(table.values(c) for c in key_columns), strict=True)
         keys = ["/".join(str(v) for v in key) for key in columns]
-        wanted = "/".join(vary.key)
+        wanted = "/".join(key)
         hits &= np.array([k == wanted for k in keys], dtype=bool)
         if not hits.any():
             raise SpecError(
                 f"{spec}: {vary.table} has no row with {names} {wanted!r}"
                 f" ({vary.table}: {_listed(list(dict.fromkeys(keys))) or 'no rows'})"
             )
-    if vary.years is not None:
+    if span is not None:
         if "year" not in model.KEY:
             raise SpecError(f"{spec}: {vary.table} has no year column; leave out @YEARS")
-        start, _, end = vary.years.partition("-")
-        first, last = int(start), int(end or start)
+        first, last = span
+        written = str(first) if first == last else f"{first}-{last}"
         meta = scenario.meta
-        if first > last:
-            raise SpecError(f"{spec}: @{vary.years} runs backwards; write @{last}-{first}")
         if first < meta.first_year or last > meta.last_year:
             raise SpecError(
-                f"{spec}: @{vary.years} is outside the horizon {meta.first_year}-"
+                f"{spec}: @{written} is outside the horizon {meta.first_year}-"
                 f"{meta.last_year} of {scenario.name}"
             )
         years = table.column("year")
         in_years = hits & (years >= first) & (years <= last)
         if not in_years.any():
             have = sorted({str(y) for y in years[hits].tolist()})
-            which = f" {'/'.join(vary.key)}" if vary.key is not None else ""
+            which = f" {'/'.join(key)}" if key is not None else ""
             raise SpecError(
-                f"{spec}: {vary.table}{which} has no row in {vary.years}"
+                f"{spec}: {vary.table}{which} has no row in {written}"
                 f" (its years: {_listed(have) or 'none'})"
             )
         hits = in_years

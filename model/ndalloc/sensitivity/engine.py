@@ -60,6 +60,19 @@ TOTALS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
+#: Tables that are not in the LP: nothing to change when their rows move.
+NOT_IN_LP = frozenset({"ranges"})
+
+
+class BaseNotOptimalError(RuntimeError):
+    """The scenario an engine is built on does not solve to optimality."""
+
+    def __init__(self, scenario: str, status: Status) -> None:
+        self.scenario = scenario
+        self.status = status
+        super().__init__(f"the base scenario {scenario} is {status}: a sweep needs an optimal base")
+
+
 class SweepEngine:
     """A built, solved LP that evaluates input variations in place."""
 
@@ -68,10 +81,7 @@ class SweepEngine:
         self.built: Built = build_lp(scenario, dense=True)
         outcome = solve_model(self.built, options or SolveOptions())
         if outcome.status is not Status.OPTIMAL:
-            raise RuntimeError(
-                f"the base scenario {scenario.name} is {outcome.status}: a sweep needs an"
-                " optimal base"
-            )
+            raise BaseNotOptimalError(scenario.name, outcome.status)
         self.highs = outcome.highs
         self.highs.HandleKeyboardInterrupt = False  # Ctrl-C is handled between points
         self.col: dict[tuple[str, Key], int] = {}
@@ -215,7 +225,7 @@ class SweepEngine:
         old: list[Entry] = []
         for name, table in tables.items():
             base = self.scenario.table(name)
-            if table is base and rate == self.base_rate:
+            if (table is base and rate == self.base_rate) or name in NOT_IN_LP:
                 continue
             pairs: Iterable[tuple[Record, Record]]
             if rate != self.base_rate:  # every row's costs move: read all, keep none
@@ -273,7 +283,15 @@ def evaluate_all(
     return {i: engine.evaluate(variations[i]) for i in sorted(variations)}
 
 
-__all__ = ["TOTALS", "Entry", "SweepEngine", "Variation", "evaluate_all"]
+__all__ = [
+    "NOT_IN_LP",
+    "TOTALS",
+    "BaseNotOptimalError",
+    "Entry",
+    "SweepEngine",
+    "Variation",
+    "evaluate_all",
+]
 
 
 def changed_rows(table: Table, base: Table) -> list[int]:

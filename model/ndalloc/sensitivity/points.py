@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from ndalloc.data.scenario import Scenario
-from ndalloc.data.schema import TABLES, Patch
+from ndalloc.data.ranges import explicit_ranges
+from ndalloc.data.scenario import Scenario, Table
+from ndalloc.data.schema import TABLES, Patch, Record
 from ndalloc.sensitivity.engine import Variation
 from ndalloc.sensitivity.spec import Vary
 
@@ -47,10 +48,11 @@ def grid(varies: Sequence[Vary]) -> list[Point]:
 
 
 @dataclass(frozen=True)
-class Row:
-    """One year of a parameter: the year (None for tables without one), the main value and
-    its plausible range (None where not given)."""
+class Cell:
+    """One cell of a parameter: its row's key (other than year), its year (None for tables
+    without one), its value and its plausible range (None where not given)."""
 
+    key: tuple[str, ...]
     year: int | None
     value: float
     low: float | None
@@ -59,72 +61,95 @@ class Row:
 
 @dataclass(frozen=True)
 class Parameter:
-    """An entity's main value over its years (e.g. IREL's capacity), with its ranges."""
+    """Cells that move together: an entity's main value over its years (e.g. IREL's
+    capacity), ranged by the rows' own low/high, or the cells a ranges.csv row names."""
 
     label: str
     table: str
-    key: tuple[str, ...]
-    rows: tuple[Row, ...]
+    column: str
+    cells: tuple[Cell, ...]
+    #: True for a range of ranges.csv, False for a main column ranged row by row.
+    explicit: bool = False
 
     @property
     def ranged(self) -> bool:
-        return any(r.low is not None or r.high is not None for r in self.rows)
+        return any(c.low is not None or c.high is not None for c in self.cells)
 
-    def patch(self, row: Row, value: float) -> Patch:
-        """The patch that sets this parameter's main value in the row's year."""
-        key: Any = self.key[0] if len(self.key) == 1 else list(self.key)
-        column = TABLES[self.table].MAIN
-        return Patch(table=self.table, key=key, year=row.year, column=column, value=value)
+    def patch(self, cell: Cell, value: float) -> Patch:
+        """The patch that sets this parameter's cell to `value`."""
+        key: Any = cell.key[0] if len(cell.key) == 1 else list(cell.key)
+        return Patch(table=self.table, key=key, year=cell.year, column=self.column, value=value)
+
+
+def _keys(table: Table, model: type[Record]) -> list[tuple[str, ...]]:
+    columns = [table.values(k) for k in model.KEY if k != "year"]
+    return [tuple(str(k) for k in key) for key in zip(*columns, strict=True)]
 
 
 def parameters(scenario: Scenario) -> list[Parameter]:
     """Every entity's main value, grouped over years, in table order (read column by column:
-    no record per input row)."""
+    no record per input row); then every range of ranges.csv, in its order."""
     out = []
     for name, model in TABLES.items():
+        if not model.MAIN:
+            continue
         table = scenario.table(name)
-        keys = zip(*(table.values(k) for k in model.KEY if k != "year"), strict=True)
         years = table.values("year") if "year" in table.data else [None] * len(table)
         rows = zip(
             years, table.values(model.MAIN), table.values("low"), table.values("high"), strict=True
         )
-        groups: dict[tuple[str, ...], list[Row]] = defaultdict(list)
-        for key, (year, value, low, high) in zip(keys, rows, strict=True):
-            groups[tuple(str(k) for k in key)].append(Row(year, value, low, high))
+        groups: dict[tuple[str, ...], list[Cell]] = defaultdict(list)
+        for key, (year, value, low, high) in zip(_keys(table, model), rows, strict=True):
+            groups[key].append(Cell(key, year, value, low, high))
         for key, found in groups.items():
             label = f"{name}.{model.MAIN}[{'/'.join(key)}]"
-            out.append(Parameter(label, name, key, tuple(found)))
+            out.append(Parameter(label, name, model.MAIN, tuple(found)))
+    for found in explicit_ranges(scenario.tables):
+        name, column = found.selector.table, found.selector.column
+        table = scenario.table(name)
+        keys = _keys(table, TABLES[name])
+        years = table.values("year") if "year" in table.data else [None] * len(table)
+        values = table.values(column)
+        cells = tuple(Cell(keys[i], years[i], values[i], found.low, found.high) for i in found.rows)
+        out.append(Parameter(found.label, name, column, cells, explicit=True))
     return out
 
 
 def tornado(scenario: Scenario, pct: float | None = None, only: Sequence[str] = ()) -> list[Point]:
     """The base, then each parameter at its low and at its high, one at a time.
 
-    Without `pct`, every parameter with a range moves each year's value to that year's low
-    (high), or keeps it where that year has no bound. With `pct`, every parameter moves by
-    -pct % and +pct %. `only` keeps the parameters whose label starts with one of its
-    entries (e.g. "sources.", "demand.demand_t[ev]").
+    Without `pct`, every parameter with a range (from the rows' low/high or from ranges.csv)
+    moves each cell to its low (high), or keeps it where the cell has no bound. With `pct`,
+    every main value and every ranged cell of another column moves by -pct % and +pct %.
+    `only` keeps the parameters whose label starts with one of its entries (e.g. "sources.",
+    "demand.demand_t[ev]").
     """
     points = [Point(0, {"parameter": "base", "side": "base"})]
     for parameter in parameters(scenario):
         if pct is None and not parameter.ranged:
             continue
+        if pct is not None and parameter.explicit and parameter.column == _main(parameter):
+            continue  # those cells move with their entity's main value
         if only and not any(parameter.label.startswith(prefix) for prefix in only):
             continue
         for side in ("low", "high"):
             patches = []
-            for row in parameter.rows:
-                main = row.value
+            for cell in parameter.cells:
+                main = cell.value
                 if pct is None:
-                    bound = row.low if side == "low" else row.high
+                    bound = cell.low if side == "low" else cell.high
                     value = main if bound is None else bound
                 else:
                     value = main * (1 - pct / 100 if side == "low" else 1 + pct / 100)
                 if value != main:
-                    patches.append(parameter.patch(row, value))
+                    patches.append(parameter.patch(cell, value))
             inputs = {"parameter": parameter.label, "side": side}
             points.append(Point(len(points), inputs, Variation(tuple(patches))))
     return points
+
+
+def _main(parameter: Parameter) -> str:
+    return TABLES[parameter.table].MAIN
 
 
 def _triangular(u: float, low: float, mode: float, high: float) -> float:
@@ -138,9 +163,10 @@ def _triangular(u: float, low: float, mode: float, high: float) -> float:
 
 
 def monte_carlo(scenario: Scenario, draws: int, seed: int) -> list[Point]:
-    """`draws` joint draws of every ranged parameter, triangular on (low, value, high).
+    """`draws` joint draws of every ranged parameter (from the rows' low/high and from
+    ranges.csv), triangular on (low, value, high) of each cell.
 
-    One quantile is drawn per parameter and applied to all its years (an entity that is high
+    One quantile is drawn per parameter and applied to all its cells (an entity that is high
     one year is high every year); parameters are independent. Reproducible from `seed`.
     """
     ranged = [p for p in parameters(scenario) if p.ranged]
@@ -152,13 +178,13 @@ def monte_carlo(scenario: Scenario, draws: int, seed: int) -> list[Point]:
         inputs: dict[str, Any] = {"draw": i}
         for parameter, u in zip(ranged, quantiles[i], strict=True):
             inputs[f"u:{parameter.label}"] = float(u)
-            for row in parameter.rows:
-                main = row.value
-                low = main if row.low is None else row.low
-                high = main if row.high is None else row.high
+            for cell in parameter.cells:
+                main = cell.value
+                low = main if cell.low is None else cell.low
+                high = main if cell.high is None else cell.high
                 value = _triangular(float(u), low, main, high)
                 if value != main:
-                    patches.append(parameter.patch(row, value))
+                    patches.append(parameter.patch(cell, value))
         points.append(Point(i, inputs, Variation(tuple(patches))))
     return points
 

@@ -4,10 +4,10 @@
     TABLE.COLUMN[KEY@YEARS]*=VALUES    scale factors on the current values
     scenario.discount_rate=VALUES
 
-KEY is the table's key columns other than year joined by "/" (e.g. `japan-2012`,
-`china/magnet`); `@YEARS` is a year or a range (`@2028`, `@2026-2030`); both are optional (the
-whole column). VALUES is `START:STOP:N` (N evenly spaced values, both ends included) or a
-comma-separated list.
+The left side is a selector (`ndalloc.data.selectors`): KEY is the table's key columns other
+than year joined by "/" (e.g. `japan-2012`, `china/magnet`); `@YEARS` is a year or a range
+(`@2028`, `@2026-2030`); both are optional (the whole column). VALUES is `START:STOP:N` (N
+evenly spaced values, both ends included) or a comma-separated list.
 """
 
 from __future__ import annotations
@@ -17,13 +17,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ndalloc.data.schema import TABLES, Patch
-
-_SPEC = re.compile(
-    r"^\s*(?P<table>[a-z_]+)\.(?P<column>[a-z_]+)"
-    r"(?:\[(?P<key>[^\]@]*)(?:@(?P<years>\d{4}(?:-\d{4})?))?\])?"
-    r"\s*(?P<op>\*?=)\s*(?P<values>.+?)\s*$"
+from ndalloc.data.schema import Patch
+from ndalloc.data.selectors import (
+    SCENARIO,
+    Selector,
+    SelectorError,
+    SelectorSyntaxError,
+    parse_selector,
 )
+
+_SPEC = re.compile(r"^\s*(?P<selector>[^=*]+?)\s*(?P<op>\*?=)\s*(?P<values>.+?)\s*$")
+_FORM = "write TABLE.COLUMN[KEY@YEARS]=START:STOP:N (or *= for scale factors)"
 
 
 class SpecError(ValueError):
@@ -35,28 +39,21 @@ class Vary:
     """One varied input: what it selects, and the values it takes."""
 
     label: str
-    table: str
-    column: str
-    key: tuple[str, ...] | None
-    years: str | None
+    selector: Selector
     scale: bool
     values: tuple[float, ...]
 
+    @property
+    def table(self) -> str:
+        return self.selector.table
+
+    @property
+    def column(self) -> str:
+        return self.selector.column
+
     def patch(self, value: float) -> Patch | None:
         """The patch that sets this input to `value` (None for the discount rate)."""
-        if self.table == "scenario":
-            return None
-        key = (
-            list(self.key)
-            if self.key is not None and len(self.key) > 1
-            else (self.key[0] if self.key else None)
-        )
-        years = self.years if self.years and "-" in self.years else None
-        year = int(self.years) if self.years and "-" not in self.years else None
-        change = {"scale": value} if self.scale else {"value": value}
-        return Patch(
-            table=self.table, key=key, year=year, years=years, column=self.column, **change
-        )
+        return self.selector.patch(value, scale=self.scale)
 
 
 def parse_values(text: str) -> tuple[float, ...]:
@@ -82,36 +79,19 @@ def parse_vary(text: str) -> Vary:
     """One --vary specification; raises SpecError with a readable message."""
     match = _SPEC.match(text)
     if not match:
-        raise SpecError(
-            f"{text!r}: write TABLE.COLUMN[KEY@YEARS]=START:STOP:N (or *= for scale factors)"
-        )
-    table, column = match["table"], match["column"]
-    label = text.split("=")[0].rstrip("*").strip()
+        raise SpecError(f"{text!r}: {_FORM}")
+    try:
+        selector = parse_selector(match["selector"])
+    except SelectorSyntaxError:
+        raise SpecError(f"{text!r}: {_FORM}") from None
+    except SelectorError as exc:
+        raise SpecError(f"{text!r}: {exc}") from None
+    label = match["selector"].strip()
     scale = match["op"] == "*="
     values = parse_values(match["values"])
-    if table == "scenario":
-        if column != "discount_rate" or match["key"] is not None or scale:
-            raise SpecError(f"{text!r}: of scenario.toml only discount_rate can be varied")
+    if selector.table == SCENARIO:
+        if scale:
+            raise SpecError(f"{text!r}: give the discount rate as values, not scale factors")
         if any(not 0 <= v < 1 for v in values):
             raise SpecError(f"{text!r}: discount_rate must lie in [0, 1)")
-        return Vary(label, table, column, None, None, False, values)
-    model = TABLES.get(table)
-    if model is None:
-        raise SpecError(f"{text!r}: unknown table {table!r}; one of {', '.join(TABLES)}")
-    annotation = model.model_fields.get(column)
-    numeric = (
-        annotation is not None
-        and column not in model.KEY
-        and column
-        not in (
-            "low",
-            "high",
-        )
-    )
-    if not numeric or model.model_fields[column].annotation not in (float, int):
-        names = [
-            c for c, f in model.model_fields.items() if f.annotation is float and c not in model.KEY
-        ]
-        raise SpecError(f"{text!r}: {table} has no numeric input {column!r}; one of {names}")
-    key = tuple(match["key"].split("/")) if match["key"] else None
-    return Vary(label, table, column, key, match["years"], scale, values)
+    return Vary(label, selector, scale, values)
