@@ -25,6 +25,9 @@ from scenario_factory import (
     worked_example,
 )
 
+#: Cases of the hostile-input corpus (counted: 'bad inputs: N handled').
+pytestmark = pytest.mark.hostile
+
 SOURCES = [WORKED_SOURCE]
 CONTRACTS = [WORKED_CONTRACT]
 STOCKPILE = {"stockpile": "s", "max_t": 5, "max_inject_t": 5, "max_release_t": 5}

@@ -13,6 +13,9 @@ import ndalloc
 from cli_helpers import assert_no_traceback, describe, run_many
 from ndalloc.sensitivity import SpecError, plan, run_sweep
 
+#: Cases of the hostile-input corpus (counted: 'bad inputs: N handled').
+pytestmark = pytest.mark.hostile
+
 #: spec -> the reason given after the quoted spec.
 BAD_SPECS = {
     "contracts.price_usd_per_t[japan]=1:2:3": (
