@@ -173,6 +173,18 @@ def _check_out_dir(out_dir: Path) -> None:
         raise typer.Exit(EXIT_INPUT) from None
 
 
+def _check_mps_path(path: Path) -> None:
+    """Fail before solving when the MPS file cannot be written: a folder, or in a missing one."""
+    if path.is_dir():
+        err.print(f"--write-mps {path}: is a folder; give a file name", highlight=False)
+        raise typer.Exit(EXIT_INPUT)
+    parent = path.parent
+    if not parent.is_dir():
+        what = "is not a folder" if parent.exists() else "does not exist"
+        err.print(f"--write-mps {path}: the folder {parent} {what}", highlight=False)
+        raise typer.Exit(EXIT_INPUT)
+
+
 @app.command()
 def solve(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
@@ -232,6 +244,8 @@ def solve(
     """Solve a scenario and write its run folder."""
     started = datetime.now(UTC)
     sc = load_or_exit(scenario, "nothing was solved")
+    if write_mps is not None:
+        _check_mps_path(write_mps)
     _check_out_dir(out_dir)
     options = SolveOptions(time_limit_s=time_limit, log=solver_log)
     try:

@@ -77,6 +77,7 @@ def sweep(
 ) -> None:
     """Sweep inputs of a scenario; writes points.csv and points.parquet into a sweep folder."""
     from ndalloc.sensitivity import SpecError, plan, run_sweep, write_sweep
+    from ndalloc.sensitivity.run import ClusterError
 
     started = datetime.now(UTC)
     sc = load_or_exit(scenario, "nothing was swept")
@@ -112,6 +113,9 @@ def sweep(
                 progress=lambda done, _total: bar.update(task, completed=done),
             )
         folder = write_sweep(result, out_dir, started)
+    except ClusterError as exc:
+        err.print(f"{exc}; nothing was swept", highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
     except Exception as exc:
         raise internal(exc) from None
     _summary(result)

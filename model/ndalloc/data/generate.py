@@ -24,10 +24,12 @@ from typing import Any
 import numpy as np
 
 from ndalloc.data.readers import SCENARIO_FILE
-from ndalloc.data.schema import TABLES, columns
+from ndalloc.data.schema import LAST_YEAR, TABLES, columns
 from ndalloc.data.writers import cell, toml_value
 
 FIRST_YEAR = 2025
+#: The longest horizon: the schema's years end at 2200 (`schema.Year`).
+MAX_YEARS = LAST_YEAR - FIRST_YEAR + 1
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,11 @@ class Size:
         for name in ("sources", "makers", "contracts", "sectors", "years"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.years > MAX_YEARS:
+            raise ValueError(
+                f"--years {self.years}: at most {MAX_YEARS} (the horizon starts in {FIRST_YEAR}"
+                f" and years end at {LAST_YEAR}); nothing was written"
+            )
         return Size(
             self.sources,
             self.makers,

@@ -9,6 +9,7 @@ For scripts::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from ndalloc.data.scenario import INPUT_HASH_VERSION, Scenario
 from ndalloc.sensitivity.check import check_varies
 from ndalloc.sensitivity.points import Point, grid, monte_carlo, ranking, tornado
 from ndalloc.sensitivity.run import Progress, SweepOutcome, run_points
-from ndalloc.sensitivity.spec import SpecError, parse_vary
+from ndalloc.sensitivity.spec import MAX_POINTS, SpecError, parse_vary
 
 #: Outputs a tornado is ranked on (by the first), with their swings reported.
 RANKED_OUTPUTS = ("objective_usd", "exports_t", "to_makers_t", "magnet_shortage_t")
@@ -71,6 +72,13 @@ def plan(
         raise SpecError("give one of --vary (one or more), --tornado or --monte-carlo")
     if vary:
         varies = [parse_vary(v) for v in vary]
+        size = math.prod(len(v.values) for v in varies)
+        if size > MAX_POINTS:
+            counts = " x ".join(f"{len(v.values):,}" for v in varies)
+            raise SpecError(
+                f"the --vary grid has {counts} = {size:,} points, more than a sweep may have"
+                f" ({MAX_POINTS:,}); give fewer values"
+            )
         check_varies(scenario, varies, vary)  # no point runs for a spec that matches nothing
         return "grid", grid(varies)
     if tornado_on:
@@ -84,6 +92,12 @@ def plan(
     assert monte_carlo_n is not None
     if monte_carlo_n < 1:
         raise SpecError("--monte-carlo needs at least one draw")
+    if monte_carlo_n > MAX_POINTS:
+        raise SpecError(
+            f"--monte-carlo {monte_carlo_n:,} is more draws than a sweep may have ({MAX_POINTS:,})"
+        )
+    if seed < 0:
+        raise SpecError(f"--seed must be >= 0 (got {seed})")
     return "monte_carlo", monte_carlo(scenario, monte_carlo_n, seed)
 
 

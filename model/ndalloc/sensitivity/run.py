@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -27,6 +29,13 @@ from ndalloc.sensitivity.points import Point
 _ENGINES: dict[str, SweepEngine] = {}
 
 Progress = Callable[[int, int], None]
+
+#: Seconds to wait for a Dask scheduler to answer before giving up (`--dask ADDRESS`).
+DASK_CONNECT_S = 5.0
+
+
+class ClusterError(Exception):
+    """The Dask scheduler cannot be reached: a one-line reason, before any point ran."""
 
 
 def evaluate_chunk(
@@ -98,7 +107,9 @@ def _run_local(
     stop: threading.Event,
 ) -> None:
     workers = min(workers, os.cpu_count() or 1, max(1, len(points)))
-    executor = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
+    executor = ProcessPoolExecutor(
+        max_workers=workers, initializer=_worker_start, initargs=(os.getpid(),)
+    )
     pending: set[Future[Any]] = set()
     try:
         pending = {
@@ -109,10 +120,21 @@ def _run_local(
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             for future in done:
                 record(future.result())
+    except BaseException:  # SIGTERM (Interrupted) or an error: end the workers now
+        _end_workers(executor)
+        raise
     finally:
         for future in pending:
             future.cancel()
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _end_workers(executor: ProcessPoolExecutor) -> None:
+    """Kill the pool's processes rather than wait for the chunks in hand to finish."""
+    processes = getattr(executor, "_processes", None) or {}
+    for process in list(processes.values()):
+        if process.is_alive():
+            process.kill()
 
 
 @contextmanager
@@ -131,9 +153,42 @@ def _stop_on_interrupt() -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the sweep and keeps finished points."""
+#: Seconds between a worker's checks that the process that started it is still alive.
+WATCHDOG_S = 0.5
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_start(parent: int) -> None:
+    """A worker leaves Ctrl-C to the parent (which stops the sweep and keeps finished points),
+    and dies with it: however the parent ends (SIGTERM, SIGKILL), no worker goes on solving."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+    watchdog = threading.Thread(target=_watch_parent, args=(parent,), daemon=True)
+    watchdog.start()
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel for SIGKILL when the parent ends (prctl PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # the watchdog thread still ends the worker
+
+
+def _watch_parent(parent: int) -> None:
+    """The portable fallback: end this worker once its parent is gone (re-parented)."""
+    while True:
+        time.sleep(WATCHDOG_S)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def _run_dask(
@@ -145,7 +200,14 @@ def _run_dask(
 ) -> None:
     from distributed import Client, as_completed  # only when a cluster is asked for
 
-    with Client(address) as client:
+    try:
+        client = Client(address, timeout=DASK_CONNECT_S)
+    except (OSError, ValueError, TypeError) as exc:  # unreachable, refused, or a bad address
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address!r} within {DASK_CONNECT_S:g} s: {reason}"
+        ) from None
+    with client:
         n = max(1, sum(client.nthreads().values()))
         chunks = _chunks(points, n * 4)
         scattered = client.scatter(scenario, broadcast=True)

@@ -56,6 +56,12 @@ class Vary:
         return self.selector.patch(value, scale=self.scale)
 
 
+#: The most points a sweep may have (a --vary grid's product of value counts, or --monte-carlo
+#: draws): checked before any point is made, since each point keeps a row of the result table
+#: (a few hundred bytes) and the plan keeps its inputs; 1,000,000 points take about 1 GB.
+MAX_POINTS = 1_000_000
+
+
 def parse_values(text: str) -> tuple[float, ...]:
     try:
         if ":" in text:
@@ -63,6 +69,10 @@ def parse_values(text: str) -> tuple[float, ...]:
             n = int(count)
             if n < 1:
                 raise SpecError(f"{text!r}: the number of values must be at least 1")
+            if n > MAX_POINTS:
+                raise SpecError(
+                    f"{text!r}: {n:,} values is more than a sweep may have ({MAX_POINTS:,})"
+                )
             ends = float(start), float(stop)
             for end in ends:
                 if not np.isfinite(end):
