@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.cli_helpers import (
+from cli_helpers import (
     assert_no_traceback,
     cli_env,
     describe,
