@@ -31,6 +31,7 @@ import pandas as pd
 
 from ndalloc.comparison_terms import explanations, term_table
 from ndalloc.results.terms import term_totals
+from ndalloc.run_checks import check_manifest, check_table
 from ndalloc.run_lookup import (
     DEFAULT_RUNS_DIR,
     INCOMPLETE_PREFIX,
@@ -111,6 +112,7 @@ class Run:
                 frame = pd.read_csv(path, dtype=dict.fromkeys(_TEXT_COLUMNS, str))
             except (OSError, ValueError) as exc:  # pandas' parser errors are ValueErrors
                 raise RunFolderError(f"cannot read {path}: {exc}") from None
+            check_table(path, stem, frame, _TEXT_COLUMNS)
             self._tables[stem] = frame
         frame = self._tables[stem]
         missing = [c for c in columns if c not in frame.columns]
@@ -142,6 +144,7 @@ def read_run(ref: str | Path | Run, runs_dir: str | Path | None = None) -> Run:
         raise RunFolderError(f"cannot read {path}: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("status"), str):
         raise RunFolderError(f"{path} is not a run manifest: it has no status")
+    check_manifest(path, data)
     return Run(folder=folder, manifest=data)
 
 

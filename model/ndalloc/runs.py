@@ -3,13 +3,20 @@
 A run is written into a hidden `.incomplete-*` folder and renamed into place only once every
 file is on disk, so a folder named like a run is always a complete run, and no run ever
 replaces another (the rename fails if the name is taken, and a new id is drawn).
+
+A staging folder is named `.incomplete-<host>-<pid>-<random>` after the process writing it
+(host: a short hash of the machine's name). A process killed outright (SIGKILL, a power cut)
+cannot remove its own; the next run published into the same folder removes every staging folder
+of this machine whose writing process is gone (`sweep_stale_staging`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import subprocess
@@ -26,6 +33,7 @@ from ndalloc.solver.status import SolveOptions
 
 MANIFEST = "manifest.json"
 INCOMPLETE_PREFIX = ".incomplete-"
+_STAGING = re.compile(rf"^{re.escape(INCOMPLETE_PREFIX)}(?P<host>[0-9a-f]{{6}})-(?P<pid>\d+)-")
 _PACKAGES = ("ndalloc", "pyomo", "highspy", "pandas", "numpy", "pydantic")
 
 
@@ -92,6 +100,42 @@ def manifest(
     }
 
 
+def _host() -> str:
+    return hashlib.sha256(platform.node().encode()).hexdigest()[:6]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def sweep_stale_staging(runs_dir: Path) -> list[Path]:
+    """Remove the staging folders in `runs_dir` left by processes of this machine that are
+    gone (killed while writing); return them. Folders of live processes, of other machines,
+    or named otherwise are left alone."""
+    removed: list[Path] = []
+    try:
+        entries = list(runs_dir.iterdir())
+    except OSError:
+        return removed
+    host = _host()
+    for entry in entries:
+        match = _STAGING.match(entry.name)
+        if match is None or match["host"] != host or not entry.is_dir():
+            continue
+        pid = int(match["pid"])
+        if pid == os.getpid() or _alive(pid):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
 def publish(
     runs_dir: Path,
     label: str,
@@ -106,8 +150,9 @@ def publish(
     failure or interruption removes the staging folder; an existing folder is never replaced.
     """
     runs_dir.mkdir(parents=True, exist_ok=True)
+    sweep_stale_staging(runs_dir)
     # mkdir (not mkdtemp, which makes a private 0700 folder) so the run follows the umask.
-    staging = runs_dir / f"{INCOMPLETE_PREFIX}{secrets.token_hex(8)}"
+    staging = runs_dir / f"{INCOMPLETE_PREFIX}{_host()}-{os.getpid()}-{secrets.token_hex(8)}"
     staging.mkdir()
     try:
         write_tables(staging)

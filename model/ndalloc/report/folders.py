@@ -73,8 +73,14 @@ class Folder:
         try:
             return self.run.table(stem)
         except RunFolderError:
-            if (self.folder / f"{stem}.csv").is_file():
+            path = self.folder / f"{stem}.csv"
+            if path.is_file():
                 raise  # there but unreadable: say so, do not draw an empty chart
+            if f"{stem}.csv" in (self.manifest.get("tables") or ()):
+                raise RunFolderError(
+                    f"{path} is missing: the manifest lists it (the folder was changed"
+                    " since it was written)"
+                ) from None
             self._missing.add(stem)
             return pd.DataFrame()
 
