@@ -62,15 +62,16 @@ def check_manifest(path: Path, data: dict[str, Any]) -> None:
         raise RunFolderError(f"{path}: tables must be a list of file names")
 
 
-#: Columns every table of a kind has (by the start of its name), as ndalloc writes them.
+#: Columns every table of a kind has (by the start of its name), as ndalloc writes them: the
+#: least a report reads from it (tables made by hand for a report may have no more).
 REQUIRED: dict[str, tuple[str, ...]] = {
-    "var_": ("year", "value_t", "reduced_cost_pv_usd_per_t"),
-    "dual_": ("year", "activity_t", "rhs_t", "slack_t", "value_pv_usd_per_t", "value_usd_per_t"),
-    "allocation": ("year", "output_t", "exports_t", "to_makers_t", "stock_inject_t"),
-    "objective_terms": ("term", "entity", "year", "quantity_t", "value_usd", "value_pv_usd"),
-    "marginal_values": ("limit", "family", "entity", "year", "value_usd_per_t", "sentence"),
-    "ranging": ("table", "key", "year", "column", "low", "high"),
-    "ties": ("family", "entities", "kind", "sentence"),
+    "var_": ("year", "value_t"),
+    "dual_": ("year",),
+    "allocation": ("year", "output_t"),
+    "objective_terms": ("term", "entity", "year", "value_pv_usd"),
+    "marginal_values": ("limit", "family", "year", "value_usd_per_t"),
+    "ranging": ("table", "key", "column", "low", "high"),
+    "ties": ("family", "entities", "sentence"),
 }
 _NUMBER_ENDINGS = ("_t", "_usd", "_usd_per_t")
 
@@ -97,12 +98,14 @@ def check_table(path: Path, stem: str, frame: pd.DataFrame, text: tuple[str, ...
             bad = series[numbers.isna() & series.notna()]
             if not bad.empty:
                 raise RunFolderError(
-                    f"{path}: column {column} holds {str(bad.iloc[0])!r}, not a number"
-                    f" (line {int(bad.index[0]) + 2})"
+                    f"{path} cannot be read: column {column} holds {str(bad.iloc[0])!r},"
+                    f" not a number (line {int(bad.index[0]) + 2})"
                 )
         if column == "year":
             values = pd.to_numeric(series, errors="coerce").dropna()
             whole = values == values.round()
             if not whole.all():
                 line = int(values.index[~whole.to_numpy()][0]) + 2
-                raise RunFolderError(f"{path}: column year holds a fraction (line {line})")
+                raise RunFolderError(
+                    f"{path} cannot be read: column year holds a fraction (line {line})"
+                )
