@@ -216,6 +216,8 @@ def _open(path: Path, label: str, issues: list[Issue]) -> tuple[Any, _Formulas] 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unsupported extensions, styles, ...
             book = openpyxl.load_workbook(path, data_only=False)
+            if _too_large(book, label, issues):
+                return None
             formulas = {
                 (sheet.title, c.row, c.column)
                 for sheet in book.worksheets
@@ -229,6 +231,33 @@ def _open(path: Path, label: str, issues: list[Issue]) -> tuple[Any, _Formulas] 
         issues.append(Issue(label, 0, "-", f"not a readable Excel workbook ({_why(path, exc)})"))
         return None
     return book, formulas
+
+
+#: The most cells (used rows x used columns) a sheet may span. openpyxl keeps only the cells
+#: in the file, but reading makes one per cell of the used range: a single value left in
+#: XFD1048576 would make 17 billion (about 150 bytes each). 2 million cells is 200,000 rows of
+#: 10 columns, twice the largest benchmark scenario's demand sheet.
+MAX_SHEET_CELLS = 2_000_000
+
+
+def _too_large(book: Any, label: str, issues: list[Issue]) -> bool:
+    """Whether a sheet's used range is too large to read (with an issue naming the sheet)."""
+    large = False
+    for sheet in book.worksheets:
+        rows, cols = sheet.max_row, sheet.max_column  # from the cells stored, not a scan
+        if rows * cols > MAX_SHEET_CELLS:
+            issues.append(
+                Issue(
+                    f"{label}[{sheet.title}]",
+                    0,
+                    "-",
+                    f"the used range {sheet.dimensions} spans {rows:,} rows x {cols:,} columns,"
+                    f" more than the {MAX_SHEET_CELLS:,} cells a sheet may have; delete the"
+                    " cells beyond the table (Ctrl+End goes to the last used cell)",
+                )
+            )
+            large = True
+    return large
 
 
 def _why(path: Path, exc: Exception) -> str:

@@ -47,13 +47,24 @@ def resolve_scenario_path(scenario: str | Path, base: Path | None = None) -> Pat
 def _locate(ref: str, base: Path | None, where: Location, issues: list[Issue]) -> Path | None:
     candidates = [base / ref] if base is not None else []
     candidates.append(Path(ref))
-    for path in candidates:
-        if path.is_dir() or (path.is_file() and path.suffix.lower() == ".xlsx"):
-            return path.resolve()
+    file, line = where
+    try:
+        for path in candidates:
+            if path.is_dir() or (path.is_file() and path.suffix.lower() == ".xlsx"):
+                return path.resolve()
+    except OSError as exc:  # e.g. ENAMETOOLONG: a path longer than the file system allows
+        long = len(ref) > 60
+        shown = repr(f"{ref[:40]}...{ref[-12:]}" if long else ref)
+        if long:
+            shown += f" ({len(ref):,} characters)"
+        why = exc.strerror or type(exc).__name__
+        issues.append(
+            Issue(file or shown, line, "inherits" if file else "-", f"cannot use {shown}: {why}")
+        )
+        return None
     if "/" not in ref and ref in bundled_names():
         return bundled_path(ref).resolve()
     names = ", ".join(bundled_names()) or "none"
-    file, line = where
     issues.append(
         Issue(
             file or ref,
