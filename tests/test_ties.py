@@ -209,7 +209,10 @@ def test_a_unique_optimum_is_said_unique(tmp_path):
     (run,) = runs.iterdir()
     assert pd.read_csv(run / "ties.csv").empty
     assert "None: the allocation is the only best one" in (run / "report.html").read_text()
-    (run / "ties.csv").unlink()  # a run from before ties were looked for
+    (run / "ties.csv").unlink()  # a run from before ties were looked for: none listed
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["tables"] = [t for t in manifest["tables"] if t != "ties.csv"]
+    (run / "manifest.json").write_text(json.dumps(manifest))
     assert "This run was not checked for ties" in report_html(run)
 
 

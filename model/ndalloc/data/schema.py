@@ -20,9 +20,8 @@ MAX_TONNES = 1e9
 MAX_USD_PER_T = 1e9
 
 Name = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\- ]*$")]
-FIRST_YEAR_ALLOWED = 1900
 LAST_YEAR = 2200
-Year = Annotated[int, Field(ge=FIRST_YEAR_ALLOWED, le=LAST_YEAR)]
+Year = Annotated[int, Field(ge=1900, le=LAST_YEAR)]
 Tonnes = Annotated[float, Field(ge=0, le=MAX_TONNES, allow_inf_nan=False)]
 UsdPerT = Annotated[float, Field(ge=0, le=MAX_USD_PER_T, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
