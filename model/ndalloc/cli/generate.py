@@ -41,15 +41,14 @@ def generate(
     try:
         written = write(size, seed, folder, name)
     except (FileExistsError, ValueError) as exc:
-        err.print(f"cannot generate: {exc}", highlight=False)
+        err.print(f"cannot generate: {exc}")
         raise typer.Exit(EXIT_INPUT) from None
     except OSError as exc:
-        err.print(f"cannot write {folder}: {exc.strerror or exc}", highlight=False)
+        err.print(f"cannot write {folder}: {exc.strerror or exc}")
         raise typer.Exit(EXIT_INPUT) from None
     resolved = size.resolved()
     out.print(
         f"wrote {written}: {resolved.sources} sources, {resolved.contracts} contracts,"
         f" {resolved.makers} makers, {resolved.sectors} sectors, {resolved.origins} import"
         f" origins, {resolved.stockpiles} stockpiles, {resolved.years} years (seed {seed})",
-        highlight=False,
     )

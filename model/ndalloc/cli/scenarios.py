@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, load_or_exit, out
@@ -26,7 +25,6 @@ def validate(scenario: ScenarioArg) -> None:
     rows = sum(len(t) for t in sc.tables.values())
     out.print(
         f"ok: scenario {sc.name}, {sc.meta.first_year}-{sc.meta.last_year}, {rows} rows",
-        highlight=False,
     )
 
 
@@ -42,9 +40,9 @@ def scenarios() -> None:
             meta = load_scenario(name).meta
         except ScenarioError as exc:
             problems = f"invalid: {len(exc.issues)} problem(s); see `ndalloc validate {name}`"
-            table.add_row(name, "?", escape(problems))
+            table.add_row(name, "?", problems)
             continue
-        table.add_row(name, f"{meta.first_year}-{meta.last_year}", escape(meta.description))
+        table.add_row(name, f"{meta.first_year}-{meta.last_year}", meta.description)
     show_table(table)
 
 
@@ -62,9 +60,9 @@ def show(
         try:
             write_folder(sc, to)
         except OSError as exc:
-            err.print(f"cannot write {to}: {exc}", highlight=False)
+            err.print(f"cannot write {to}: {exc}")
             raise typer.Exit(EXIT_INPUT) from None
-        out.print(f"wrote the resolved scenario {sc.name} to {to}", highlight=False)
+        out.print(f"wrote the resolved scenario {sc.name} to {to}")
         return
     head = Table(show_header=False, box=None, title=f"scenario {sc.name}")
     for key, value in settings(sc).items():
@@ -82,7 +80,7 @@ def show(
             right = column not in model.KEY
             table.add_column(column, justify="right" if right else "left", no_wrap=True)
         for row in rows:
-            table.add_row(*(escape(v) for c, v in zip(header, row, strict=True) if c != "citation"))
+            table.add_row(*(v for c, v in zip(header, row, strict=True) if c != "citation"))
         show_table(table)
 
 
@@ -110,5 +108,5 @@ def sources(
         else:
             table.add_column(column, no_wrap=True)
     for row in rows:
-        table.add_row(*(escape(cell(v)) for v in row.values()))
+        table.add_row(*(cell(v) for v in row.values()))
     show_table(table, width=160)
