@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from ndalloc.cli.app import EXIT_INPUT, app, err, out
+from ndalloc.cli.overwrite import refuse_or_clear
 
 
 def _count(flag: str, what: str, least: int = 1) -> Any:
@@ -32,6 +33,9 @@ def generate(
     name: Annotated[
         str | None, typer.Option("--name", help="Scenario name (default synthetic-SEED).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the scenario files FOLDER holds already.")
+    ] = False,
 ) -> None:
     """Write a valid, feasible synthetic scenario with every table (deterministic from --seed)."""
     from ndalloc.data.generate import Size
@@ -39,6 +43,7 @@ def generate(
 
     size = Size(sources, makers, contracts, sectors, years, origins, stockpiles)
     try:
+        refuse_or_clear(folder, force)
         written = write(size, seed, folder, name)
     except (FileExistsError, ValueError) as exc:
         err.print(f"cannot generate: {exc}")

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, load_or_exit, out
 from ndalloc.cli.app import show as show_table
+from ndalloc.cli.overwrite import refuse_or_clear
 from ndalloc.data.bundled import bundled_names
 from ndalloc.data.errors import ScenarioError
 from ndalloc.data.loader import load_scenario
@@ -53,11 +54,15 @@ def show(
         Path | None,
         typer.Option("--to", help="Write the resolved scenario as a standalone folder here."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --to: replace the scenario files there.")
+    ] = False,
 ) -> None:
     """Print the resolved tables of a scenario (after inheritance and patches)."""
     sc = load_or_exit(scenario, "nothing was shown")
     if to is not None:
         try:
+            refuse_or_clear(to, force)
             write_folder(sc, to)
         except OSError as exc:
             err.print(f"cannot write {to}: {exc}")
