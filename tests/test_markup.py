@@ -165,3 +165,14 @@ def test_export_to_a_bad_workbook_name_with_brackets(solved: tuple[Path, Path, P
     cwd, scenario, _runs = solved
     proc = run_ndalloc("export", scenario, f"book{CLOSE}.txt", cwd=cwd)
     _check(proc, 2, f"cannot write book{CLOSE}.txt")
+
+
+def test_help_keeps_its_brackets(tmp_path: Path) -> None:
+    proc = run_ndalloc("solve", "-h", cwd=tmp_path)
+    _check(proc, 0)
+    assert "(output[irel,2025])" in "".join(proc.stdout.split()), describe(proc)
+
+
+def test_a_usage_error_quotes_brackets_literally(tmp_path: Path) -> None:
+    proc = run_ndalloc("solve", "x", f"extra{CLOSE}", RED, cwd=tmp_path)
+    _check(proc, 2, f"extra{CLOSE} {RED}")

@@ -32,6 +32,8 @@ app = typer.Typer(
 # citation, a table cell or title) is printed literally, so "[/]" or "[link=...]" in user or
 # file text is never read as rich markup. Style is given as data: `rich.text.Text` pieces
 # (`Text.assemble(("invalid scenario", "bold red"), " ", name)`) or a `style=` argument.
+# Typer's usage errors quote user input literally; only --help text, written here, is read as
+# rich markup: a lowercase "[x]" in a help string is written "\\[x]".
 _LITERAL: dict[str, Any] = {"soft_wrap": True, "markup": False, "highlight": False, "emoji": False}
 out = Console(**_LITERAL)
 err = Console(stderr=True, **_LITERAL)

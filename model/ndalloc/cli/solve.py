@@ -200,7 +200,7 @@ def solve(
         bool,
         typer.Option(
             "--mps-names/--no-mps-names",
-            help="Name the MPS file's columns and rows after the families (output[irel,2025]);"
+            help="Name the MPS file's columns and rows after the families (output\\[irel,2025]);"
             " without: c0, r0, ... (HiGHS solves a large LP with long names slower).",
         ),
     ] = True,
