@@ -23,7 +23,7 @@ def test_show_to_refuses_a_folder_with_scenario_files(tmp_path: Path) -> None:
     proc = run_ndalloc("show", scenario, "--to", target, cwd=tmp_path)
     assert proc.returncode == 2, describe(proc)
     assert_no_traceback(proc)
-    assert proc.stderr == f"{target} holds sources.csv already; give --force to replace them\n"
+    assert proc.stderr == f"{target} exists and holds sources.csv; give --force to replace them\n"
     assert (target / "sources.csv").read_text(encoding="utf-8") == "mine\n"
     assert not (target / "scenario.toml").exists()
 
@@ -53,7 +53,7 @@ def test_generate_refuses_a_folder_with_scenario_files(tmp_path: Path) -> None:
     assert proc.returncode == 2, describe(proc)
     assert_no_traceback(proc)
     assert proc.stderr == (
-        f"{target} holds sources.csv, makers.csv already; give --force to replace them\n"
+        f"{target} exists and holds sources.csv, makers.csv; give --force to replace them\n"
     )
     assert (target / "sources.csv").read_text(encoding="utf-8") == "mine\n"
     proc = run_ndalloc("generate", target, "--sources", "2", "--force", cwd=tmp_path)

@@ -26,7 +26,7 @@ def refuse_or_clear(folder: Path, force: bool) -> None:
     if not found:
         return
     if not force:
-        err.print(f"{folder} holds {', '.join(found)} already; give --force to replace them")
+        err.print(f"{folder} exists and holds {', '.join(found)}; give --force to replace them")
         raise typer.Exit(EXIT_INPUT)
     for name in found:
         (folder / name).unlink()

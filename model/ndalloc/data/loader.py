@@ -34,10 +34,6 @@ __all__ = ["SCENARIO_FILE", "load_scenario", "resolve_scenario_path"]
 _OWN_SETTINGS = ("name", "description", "inherits")
 
 
-#: A header-only routes.csv: every destination would get nothing, so it is refused.
-ROUTES_EMPTY = "routes.csv has no rows: remove it or list the routes"
-
-
 def resolve_scenario_path(scenario: str | Path, base: Path | None = None) -> Path:
     """A scenario folder or workbook given as a path (relative to `base` if given), or the
     folder of the bundled scenario of that name."""
@@ -157,8 +153,6 @@ def _resolve(
             tables=dict(parent.tables),
         )
     for name, raw in files.tables.items():
-        if name == "routes" and not raw.rows:  # routes would apply, and none: nothing flows
-            issues.append(Issue(raw.label, 1, "-", ROUTES_EMPTY))
         resolved.tables[name] = parse_table(raw, TABLES[name], issues)
     before = dict(resolved.tables)
     _apply_patches(patches, files, resolved, issues)

@@ -19,6 +19,9 @@ from ndalloc.data.errors import Issue
 from ndalloc.data.schema import TABLES
 
 SCENARIO_FILE = "scenario.toml"
+#: A header-only routes.csv would route oxide nowhere (every destination gets nothing): an
+#: error. (A workbook's routes sheet always exists; a sheet without rows means no routes.)
+ROUTES_EMPTY = "routes.csv has no rows: remove it or list the routes"
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,8 @@ def read_folder(folder: Path, prefix: str, issues: list[Issue]) -> ScenarioFiles
         table_path = folder / model.FILE
         if table_path.is_file():
             raw = read_csv(table_path, prefix + model.FILE, issues)
+            if raw is not None and name == "routes" and not raw.rows:
+                issues.append(Issue(raw.label, 1, "-", ROUTES_EMPTY))
             if raw is not None:
                 tables[name] = raw
     issues += unknown_files(folder, prefix)
