@@ -228,6 +228,28 @@ def unterminated_quote(d: Path) -> str:
     return str(d)
 
 
+def unclosed_quote_early(d: Path) -> str:
+    """A quote opened on line 3 and never closed, lines after it: line 3 is named."""
+    valid(d)
+    sources_csv(d, 'a,2025,10,100\nb,"2025,10,100\nc,2025,10,100\nd,2025,10,100\n')
+    return str(d)
+
+
+def near_miss_file(name: str) -> Callable[[Path], str]:
+    def build(d: Path) -> str:
+        valid(d)
+        (d / name).write_text("x\n1\n", encoding="utf-8")
+        return str(d)
+
+    return build
+
+
+def header_only_routes(d: Path) -> str:
+    valid(d)
+    (d / "routes.csv").write_text("origin,destination\n", encoding="utf-8")
+    return str(d)
+
+
 def several_files(d: Path) -> str:
     """Four problems in four files: every one is reported in the same run."""
     valid(
@@ -333,6 +355,35 @@ CASES: dict[str, Case] = {
     "multi_line_cell": Case(multi_line_cell, (Expect("sources.csv", 4, "capacity_t", "got '-1'"),)),
     "unterminated_quote": Case(
         unterminated_quote, (Expect("sources.csv", 2, "-", "not a readable CSV file"),)
+    ),
+    "unclosed_quote_early": Case(
+        unclosed_quote_early,
+        (Expect("sources.csv", 3, "-", "a quote opens on line 3 and never closes"),),
+    ),
+    "near_miss_contract": Case(
+        near_miss_file("contract.csv"),
+        (Expect("contract.csv", 0, "-", "unknown file contract.csv: did you mean contracts.csv?"),),
+    ),
+    "near_miss_case": Case(
+        near_miss_file("Sources.csv"),
+        (Expect("Sources.csv", 0, "-", "unknown file Sources.csv: did you mean sources.csv?"),),
+    ),
+    "near_miss_stockpile": Case(
+        near_miss_file("stockpile.csv"),
+        (
+            Expect(
+                "stockpile.csv", 0, "-", "unknown file stockpile.csv: did you mean stockpiles.csv?"
+            ),
+        ),
+    ),
+    "unknown_file": Case(
+        near_miss_file("notes.csv"),
+        (Expect("notes.csv", 0, "-", "unknown file notes.csv: not a table of ndalloc"),),
+    ),
+    "header_only_routes": Case(
+        header_only_routes,
+        (Expect("routes.csv", 1, "-", "routes.csv has no rows: remove it or list the routes"),),
+        also_solve=True,
     ),
     "several_files": Case(
         several_files,

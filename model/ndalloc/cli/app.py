@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
+from rich.text import Text
 
 from ndalloc.cli.help import use_plain_metavars
 from ndalloc.data.errors import ScenarioError
@@ -27,8 +28,15 @@ app = typer.Typer(
     help="Allocate neodymium oxide between exports, domestic magnet makers and a stockpile.",
 )
 # soft_wrap: a long message stays on one line, so each problem is one greppable line.
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# markup, highlight and emoji off: whatever is printed (a path, a run id, a description, a
+# citation, a table cell or title) is printed literally, so "[/]" or "[link=...]" in user or
+# file text is never read as rich markup. Style is given as data: `rich.text.Text` pieces
+# (`Text.assemble(("invalid scenario", "bold red"), " ", name)`) or a `style=` argument.
+# Typer's usage errors quote user input literally; only --help text, written here, is read as
+# rich markup: a lowercase "[x]" in a help string is written "\\[x]".
+_LITERAL: dict[str, Any] = {"soft_wrap": True, "markup": False, "highlight": False, "emoji": False}
+out = Console(**_LITERAL)
+err = Console(stderr=True, **_LITERAL)
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -104,10 +112,10 @@ def show(table: Any, width: int = PIPE_WIDTH) -> None:
 
 
 def report_input_error(error: ScenarioError, what: str = "nothing was solved") -> None:
-    err.print(f"[bold red]invalid scenario[/] {error.scenario}".rstrip(), highlight=False)
+    err.print(Text.assemble(("invalid scenario", "bold red"), f" {error.scenario}".rstrip()))
     for issue in error.issues:
-        err.print(f"  {issue}", highlight=False, markup=False)
-    err.print(f"{len(error.issues)} problem(s); {what}.", highlight=False)
+        err.print(f"  {issue}")
+    err.print(f"{len(error.issues)} problem(s); {what}.")
 
 
 def load_or_exit(scenario: str, what: str = "nothing was done") -> Scenario:
@@ -123,6 +131,6 @@ def internal(exc: BaseException) -> typer.Exit:
     """An unexpected error: one line and exit 1 (the traceback with NDALLOC_DEBUG=1)."""
     if os.environ.get("NDALLOC_DEBUG"):
         raise exc
-    err.print(f"[bold red]internal error[/]: {type(exc).__name__}: {exc}", highlight=False)
+    err.print(Text.assemble(("internal error", "bold red"), f": {type(exc).__name__}: {exc}"))
     err.print("Set NDALLOC_DEBUG=1 to see the traceback, and please report it.")
     return typer.Exit(EXIT_INTERNAL)

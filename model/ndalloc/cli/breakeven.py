@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, internal, load_or_exit, out, show
@@ -19,7 +18,7 @@ def _between(text: str | None) -> tuple[float, float] | None:
     try:
         low, high = (float(part) for part in text.split(":"))
     except ValueError:
-        err.print(f"invalid break-even: --between {text!r}: write LOW:HIGH", highlight=False)
+        err.print(f"invalid break-even: --between {text!r}: write LOW:HIGH")
         raise typer.Exit(EXIT_INPUT) from None
     return low, high
 
@@ -65,7 +64,7 @@ def breakeven(
     try:
         selector, span = check(sc_a, sc_b, param, _between(between))
     except BreakevenError as exc:
-        err.print(f"invalid break-even: {exc}", highlight=False, markup=False)
+        err.print(f"invalid break-even: {exc}")
         raise typer.Exit(EXIT_INPUT) from None
     from ndalloc.sensitivity.breakeven import breakeven as search
     from ndalloc.sensitivity.breakeven import number
@@ -74,8 +73,6 @@ def breakeven(
     out.print(
         f"break-even of {selector.label} between A = {sc_a.name} and B = {sc_b.name},"
         f" searched in [{number(span[0])}, {number(span[1])}] {unit}",
-        highlight=False,
-        markup=False,
     )
     try:
         with err.status("solving both scenarios") as status:
@@ -91,22 +88,21 @@ def breakeven(
     except BaseNotOptimalError as exc:
         err.print(
             f"scenario {exc.scenario} is {exc.status}: a break-even needs both scenarios optimal",
-            highlight=False,
         )
         raise typer.Exit(EXIT_NOT_OPTIMAL) from None
     except Exception as exc:
         raise internal(exc) from None
     if points:
         _points(found)
-    out.print(found.summary(), highlight=False, markup=False)
-    out.print(f"values solved: {len(found.points)}", highlight=False)
+    out.print(found.summary())
+    out.print(f"values solved: {len(found.points)}")
 
 
 def _points(found: object) -> None:
     from ndalloc.sensitivity.breakeven import Breakeven, musd, number
 
     assert isinstance(found, Breakeven)
-    table = Table(title=escape(f"Objectives by {found.parameter} (million USD)"))
+    table = Table(title=f"Objectives by {found.parameter} (million USD)")
     for column in (f"value ({found.unit})", "A", "B", "B - A"):
         table.add_column(column, justify="right")
     for p in found.points:

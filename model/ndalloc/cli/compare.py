@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, internal, load_or_exit, out, show
 from ndalloc.cli.terms import print_term_comparison
@@ -153,7 +153,7 @@ def _diff_tables(found: list[Difference]) -> None:
         counts = f"{len(changed)} changed cell(s)"
         if only_a or only_b:
             counts += f", {len(only_a)} row(s) only in A, {len(only_b)} only in B"
-        out.print(f"[bold]{model.FILE}[/]: {counts}", highlight=False)
+        out.print(Text.assemble((model.FILE, "bold"), f": {counts}"))
         if changed:
             table = Table(box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True)
             table.add_column("key", overflow="fold")
@@ -165,7 +165,7 @@ def _diff_tables(found: list[Difference]) -> None:
             table.add_column("change %", justify="right", no_wrap=True)
             for d, years in _collapse(changed):
                 table.add_row(
-                    escape(str(d.key)),  # a ranges.csv key is a selector: [KEY] is no markup
+                    str(d.key),  # a ranges.csv key such as [KEY] is printed as is
                     d.column,
                     _years(years) if years else "",
                     fmt_general(d.value_a),
@@ -185,9 +185,7 @@ def _diff_tables(found: list[Difference]) -> None:
             table.add_column(f"row only in {which}: values", overflow="fold")
             for d, years in _collapse(rows):
                 values = d.value_a if which == "A" else d.value_b
-                table.add_row(
-                    escape(str(d.key)), _years(years) if years else "", escape(str(values))
-                )
+                table.add_row(str(d.key), _years(years) if years else "", str(values))
             show(table)
 
 
@@ -205,15 +203,14 @@ def diff(
     from ndalloc.data.diff import differences
 
     found = differences(a, b, citations=citations)
-    out.print(f"A: {a.name} ({a.origin})", highlight=False)
-    out.print(f"B: {b.name} ({b.origin})", highlight=False)
+    out.print(f"A: {a.name} ({a.origin})")
+    out.print(f"B: {b.name} ({b.origin})")
     if not found:
         out.print("no differences")
         return
     _diff_tables(found)
     out.print(
         f"{len(found)} difference(s); consecutive years with the same change are shown as one row",
-        highlight=False,
     )
 
 
@@ -276,7 +273,7 @@ def _section(
     value, diff = value_column(frame), diff_column(frame)
     runs = list(dict.fromkeys(frame["run"]))
     if frame.empty or not runs:
-        out.print(f"{title}: nothing in any run", highlight=False)
+        out.print(f"{title}: nothing in any run")
         return
     by_run = [frame[frame["run"] == r].reset_index(drop=True) for r in runs]
     base = by_run[0]
@@ -328,7 +325,7 @@ def _section(
     if shown_groups:
         show(table)
     else:
-        out.print(title, highlight=False)
+        out.print(title)
     if quiet:
         note(f"  zero in every run and year: {', '.join(quiet)}")
     if same:
@@ -357,8 +354,8 @@ def compare(
     try:
         tables = compare_runs(*runs, runs_dir=runs_dir)
     except RunFolderError as exc:
-        said = "" if isinstance(exc, RunNotFoundError) else "[bold red]not a run[/]: "
-        err.print(f"{said}{escape(str(exc))}", highlight=False)
+        said = "" if isinstance(exc, RunNotFoundError) else "not a run"
+        err.print(Text.assemble((said, "bold red"), ": " if said else "", str(exc)))
         raise typer.Exit(EXIT_INPUT) from None
     except Exception as exc:
         raise internal(exc) from None

@@ -31,10 +31,10 @@ def export(
 ) -> None:
     """Write the resolved scenario (after inheritance and patches) as an Excel workbook."""
     if book.suffix.lower() != ".xlsx":
-        err.print(f"cannot write {book}: the workbook's name must end in .xlsx", highlight=False)
+        err.print(f"cannot write {book}: the workbook's name must end in .xlsx")
         raise typer.Exit(EXIT_INPUT)
     if book.is_dir():
-        err.print(f"cannot write {book}: it is a folder", highlight=False)
+        err.print(f"cannot write {book}: it is a folder")
         raise typer.Exit(EXIT_INPUT)
     if book.exists() and not force:
         err.print(
@@ -49,6 +49,6 @@ def export(
         write_workbook(sc, book)
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        err.print(f"cannot write {book}: {reason}", highlight=False)
+        err.print(f"cannot write {book}: {reason}")
         raise typer.Exit(EXIT_INPUT) from None
-    out.print(f"wrote the resolved scenario {sc.name} to {book}", highlight=False)
+    out.print(f"wrote the resolved scenario {sc.name} to {book}")

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from ndalloc.cli.app import EXIT_INPUT, app, err, out
+from ndalloc.cli.overwrite import refuse_or_clear
 
 
 def _count(flag: str, what: str, least: int = 1) -> Any:
@@ -32,6 +33,9 @@ def generate(
     name: Annotated[
         str | None, typer.Option("--name", help="Scenario name (default synthetic-SEED).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the scenario files FOLDER holds already.")
+    ] = False,
 ) -> None:
     """Write a valid, feasible synthetic scenario with every table (deterministic from --seed)."""
     from ndalloc.data.generate import Size
@@ -39,17 +43,17 @@ def generate(
 
     size = Size(sources, makers, contracts, sectors, years, origins, stockpiles)
     try:
+        refuse_or_clear(folder, force)
         written = write(size, seed, folder, name)
     except (FileExistsError, ValueError) as exc:
-        err.print(f"cannot generate: {exc}", highlight=False)
+        err.print(f"cannot generate: {exc}")
         raise typer.Exit(EXIT_INPUT) from None
     except OSError as exc:
-        err.print(f"cannot write {folder}: {exc.strerror or exc}", highlight=False)
+        err.print(f"cannot write {folder}: {exc.strerror or exc}")
         raise typer.Exit(EXIT_INPUT) from None
     resolved = size.resolved()
     out.print(
         f"wrote {written}: {resolved.sources} sources, {resolved.contracts} contracts,"
         f" {resolved.makers} makers, {resolved.sectors} sectors, {resolved.origins} import"
         f" origins, {resolved.stockpiles} stockpiles, {resolved.years} years (seed {seed})",
-        highlight=False,
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ndalloc.cli.app import EXIT_INPUT, app, err, internal, out
 
@@ -65,7 +66,7 @@ def report(
     try:
         written = _build(runs, compare, target, runs_dir)
     except RunFolderError as exc:
-        err.print(f"[bold red]not a run[/]: {exc}", highlight=False)
+        err.print(Text.assemble(("not a run", "bold red"), f": {exc}"))
         raise typer.Exit(EXIT_INPUT) from None
     except OSError as exc:
         err.print(f"cannot write the report: {exc}", highlight=False)

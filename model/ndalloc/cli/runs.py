@@ -29,14 +29,14 @@ def list_runs_command(runs_dir: RunsDir = Path("runs")) -> None:
     try:
         frame = list_runs(runs_dir)
     except RunFolderError as exc:
-        err.print(str(exc), highlight=False)
+        err.print(str(exc))
         raise typer.Exit(EXIT_INPUT) from None
     except Exception as exc:
         raise internal(exc) from None
     for name in frame.attrs.get("unreadable", []):
-        err.print(f"skipped {runs_dir / name}: unreadable manifest", highlight=False)
+        err.print(f"skipped {runs_dir / name}: unreadable manifest")
     if frame.empty:
-        out.print(f"no runs in {runs_dir}", highlight=False)
+        out.print(f"no runs in {runs_dir}")
         return
     table = Table(
         title=f"Runs in {runs_dir}, newest first",

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from ndalloc.cli.app import EXIT_INPUT, ScenarioArg, app, err, load_or_exit, out
 from ndalloc.cli.app import show as show_table
+from ndalloc.cli.overwrite import refuse_or_clear
 from ndalloc.data.bundled import bundled_names
 from ndalloc.data.errors import ScenarioError
 from ndalloc.data.loader import load_scenario
@@ -26,7 +26,6 @@ def validate(scenario: ScenarioArg) -> None:
     rows = sum(len(t) for t in sc.tables.values())
     out.print(
         f"ok: scenario {sc.name}, {sc.meta.first_year}-{sc.meta.last_year}, {rows} rows",
-        highlight=False,
     )
 
 
@@ -42,9 +41,9 @@ def scenarios() -> None:
             meta = load_scenario(name).meta
         except ScenarioError as exc:
             problems = f"invalid: {len(exc.issues)} problem(s); see `ndalloc validate {name}`"
-            table.add_row(name, "?", escape(problems))
+            table.add_row(name, "?", problems)
             continue
-        table.add_row(name, f"{meta.first_year}-{meta.last_year}", escape(meta.description))
+        table.add_row(name, f"{meta.first_year}-{meta.last_year}", meta.description)
     show_table(table)
 
 
@@ -55,16 +54,20 @@ def show(
         Path | None,
         typer.Option("--to", help="Write the resolved scenario as a standalone folder here."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --to: replace the scenario files there.")
+    ] = False,
 ) -> None:
     """Print the resolved tables of a scenario (after inheritance and patches)."""
     sc = load_or_exit(scenario, "nothing was shown")
     if to is not None:
         try:
+            refuse_or_clear(to, force)
             write_folder(sc, to)
         except OSError as exc:
-            err.print(f"cannot write {to}: {exc}", highlight=False)
+            err.print(f"cannot write {to}: {exc}")
             raise typer.Exit(EXIT_INPUT) from None
-        out.print(f"wrote the resolved scenario {sc.name} to {to}", highlight=False)
+        out.print(f"wrote the resolved scenario {sc.name} to {to}")
         return
     head = Table(show_header=False, box=None, title=f"scenario {sc.name}")
     for key, value in settings(sc).items():
@@ -82,7 +85,7 @@ def show(
             right = column not in model.KEY
             table.add_column(column, justify="right" if right else "left", no_wrap=True)
         for row in rows:
-            table.add_row(*(escape(v) for c, v in zip(header, row, strict=True) if c != "citation"))
+            table.add_row(*(v for c, v in zip(header, row, strict=True) if c != "citation"))
         show_table(table)
 
 
@@ -110,5 +113,5 @@ def sources(
         else:
             table.add_column(column, no_wrap=True)
     for row in rows:
-        table.add_row(*(escape(cell(v)) for v in row.values()))
+        table.add_row(*(cell(v) for v in row.values()))
     show_table(table, width=160)

@@ -101,18 +101,17 @@ def _ties(result: RunResult) -> None:
         return
     how = f"checked by {result.ties_checked}"
     if result.ties.empty:
-        out.print(f"Alternative optima: none, the allocation is unique ({how}).", highlight=False)
+        out.print(f"Alternative optima: none, the allocation is unique ({how}).")
         return
     out.print(
         f"Alternative optima ({how}): this allocation is one of several with the same benefit.",
-        highlight=False,
     )
     sentences = result.ties["sentence"].tolist()
     for line in sentences[:MAX_TIES_SHOWN]:
-        out.print(f"  - {line}", highlight=False, markup=False)
+        out.print(f"  - {line}")
     if len(sentences) > MAX_TIES_SHOWN:
         more = len(sentences) - MAX_TIES_SHOWN
-        out.print(f"  ... and {more:,} more in ties.csv", highlight=False)
+        out.print(f"  ... and {more:,} more in ties.csv")
 
 
 def _bound(bound: float | None) -> str:
@@ -133,11 +132,11 @@ def _explain(result: RunResult, elastic: bool) -> None:
     if result.conflict:
         out.print("These limits cannot all hold (an irreducible infeasible subset):")
         for line in result.conflict:
-            out.print(f"  {line}", highlight=False, markup=False)
+            out.print(f"  {line}")
     if result.violations:
         out.print("Least changes that make the scenario feasible (--elastic):")
         for line in result.violations:
-            out.print(f"  {line}", highlight=False, markup=False)
+            out.print(f"  {line}")
     elif elastic and result.conflict:
         out.print("The elastic solve found no change of data limits that restores feasibility.")
     if result.conflict and not elastic:
@@ -169,7 +168,7 @@ def _check_out_dir(out_dir: Path) -> None:
         probe.touch()
         probe.unlink()
     except OSError as exc:
-        err.print(f"cannot write runs to {out_dir}: {exc.strerror or exc}", highlight=False)
+        err.print(f"cannot write runs to {out_dir}: {exc.strerror or exc}")
         raise typer.Exit(EXIT_INPUT) from None
 
 
@@ -213,7 +212,7 @@ def solve(
         bool,
         typer.Option(
             "--mps-names/--no-mps-names",
-            help="Name the MPS file's columns and rows after the families (output[irel,2025]);"
+            help="Name the MPS file's columns and rows after the families (output\\[irel,2025]);"
             " without: c0, r0, ... (HiGHS solves a large LP with long names slower).",
         ),
     ] = True,
@@ -270,7 +269,7 @@ def solve(
             raise KeyboardInterrupt  # an interrupted solve leaves no run folder
         folder = write_run(result, sc, options, out_dir, started, reports=reports)
     except ConservationError as exc:
-        err.print(f"[bold red]result rejected[/]: {exc}", highlight=False)
+        err.print(Text.assemble(("result rejected", "bold red"), f": {exc}"))
         raise typer.Exit(EXIT_INTERNAL) from None
     except KeyboardInterrupt as exc:
         _interrupted(exc)
@@ -279,5 +278,5 @@ def solve(
     _summary(result)
     _ties(result)
     _explain(result, elastic)
-    out.print(f"run folder: {folder}", highlight=False)
+    out.print(f"run folder: {folder}")
     raise typer.Exit(EXIT_CODES.get(result.status, EXIT_OTHER))

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
@@ -149,7 +148,7 @@ def _summary(result: object) -> None:
         for row in result.ranking.head(15).itertuples(index=False):
             values = row._asdict()
             table.add_row(
-                escape(str(values["parameter"])),
+                str(values["parameter"]),
                 *(
                     f"{values[f'objective_usd_{c}'] / 1e6:,.1f}"
                     if values[f"objective_usd_{c}"] is not None

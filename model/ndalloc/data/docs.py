@@ -87,6 +87,12 @@ def input_reference() -> str:
         " do not edit by hand. Units: t oxide = tonnes of separated Nd (NdPr) oxide;"
         " t magnet = tonnes of finished sintered NdFeB magnet; USD are real, first-year money.",
         "",
+        "A scenario folder holds `scenario.toml` and the CSV files below; a missing optional"
+        " file is an empty table. Any other `.csv` file in the folder is an error, never"
+        " ignored: a near miss names the file meant (`unknown file contract.csv: did you mean"
+        " contracts.csv?`, also for `Sources.csv` or `stockpile.csv`). A CSV problem is"
+        " reported at its line; a quote left open is reported at the line where it opens.",
+        "",
     ]
     header = ["| column | type | default | unit | meaning |", "|---|---|---|---|---|"]
     doc = " ".join((ScenarioMeta.__doc__ or "").split())

@@ -7,6 +7,7 @@ validates them. A workbook reader (`excel.py`) produces the same `ScenarioFiles`
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 import tomllib
@@ -18,6 +19,9 @@ from ndalloc.data.errors import Issue
 from ndalloc.data.schema import TABLES
 
 SCENARIO_FILE = "scenario.toml"
+#: A header-only routes.csv would route oxide nowhere (every destination gets nothing): an
+#: error. (A workbook's routes sheet always exists; a sheet without rows means no routes.)
+ROUTES_EMPTY = "routes.csv has no rows: remove it or list the routes"
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,49 @@ def read_csv(path: Path, label: str, issues: list[Issue]) -> RawTable | None:
             rows.append((end + 1, row))  # the line the row starts on; a quoted cell may span lines
             end = reader.line_num
     except csv.Error as err:
-        issues.append(Issue(label, reader.line_num, "-", f"not a readable CSV file: {err}"))
+        opened = _unclosed_quote(text, end + 1)
+        if opened is not None:  # at the end of the file: say where the quote opens
+            message = f"not a readable CSV file: a quote opens on line {opened} and never closes"
+            issues.append(Issue(label, opened, "-", message))
+        else:
+            issues.append(Issue(label, reader.line_num, "-", f"not a readable CSV file: {err}"))
         return None
     return RawTable(label=label, header=[h.strip() for h in rows[0][1]], rows=rows[1:])
+
+
+def _unclosed_quote(text: str, start: int) -> int | None:
+    """The line of the quote left open from line `start` to the end of `text`, if any."""
+    line, opened, quoted = start, None, False
+    for char in "\n".join(text.split("\n")[start - 1 :]):
+        if char == '"':
+            quoted = not quoted  # a doubled quote "" inside a cell closes and reopens
+            if quoted:
+                opened = line
+        elif char == "\n":
+            line += 1
+    return opened if quoted else None
+
+
+def unknown_files(folder: Path, prefix: str = "") -> list[Issue]:
+    """An issue for each CSV file of `folder` that is no table's file: never ignored silently.
+
+    A near miss (`contract.csv`, `Sources.csv`, `stockpile.csv`) says which file was meant.
+    """
+    known = {model.FILE for model in TABLES.values()}
+    by_stem = {name.lower().removesuffix(".csv"): name for name in known}
+    found: list[Issue] = []
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if name in known or not path.is_file() or not name.lower().endswith(".csv"):
+            continue
+        stem = name.lower().removesuffix(".csv")
+        close = difflib.get_close_matches(stem, sorted(by_stem), n=1, cutoff=0.8)
+        if close:
+            message = f"unknown file {name}: did you mean {by_stem[close[0]]}?"
+        else:
+            message = f"unknown file {name}: not a table of ndalloc; remove or rename it"
+        found.append(Issue(prefix + name, 0, "-", message))
+    return found
 
 
 def read_folder(folder: Path, prefix: str, issues: list[Issue]) -> ScenarioFiles | None:
@@ -102,8 +146,11 @@ def read_folder(folder: Path, prefix: str, issues: list[Issue]) -> ScenarioFiles
         table_path = folder / model.FILE
         if table_path.is_file():
             raw = read_csv(table_path, prefix + model.FILE, issues)
+            if raw is not None and name == "routes" and not raw.rows:
+                issues.append(Issue(raw.label, 1, "-", ROUTES_EMPTY))
             if raw is not None:
                 tables[name] = raw
+    issues += unknown_files(folder, prefix)
     if settings is None or text is None:
         return None
     return ScenarioFiles(

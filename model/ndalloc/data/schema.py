@@ -295,6 +295,9 @@ class RouteRow(Record):
 
     Origins are sources, oxide import origins and stockpiles (releases); destinations are
     contracts, makers and stockpiles (injections). A destination with no route gets no oxide.
+    A routes.csv with its header and no rows is an error (it would send oxide nowhere): remove
+    the file for oxide to move freely, or list the routes. (A workbook always has a routes
+    sheet: one without rows is a scenario without routes.)
     """
 
     MAIN = "cost_usd_per_t"

@@ -73,21 +73,24 @@ def write_text(path: Path, text: str) -> Path:
 def write_reports(folder: str | Path, manifest: dict[str, Any] | None = None) -> list[str]:
     """Write report.html (and, for a run, results.xlsx) into the folder; return their names.
 
-    All or nothing: if one cannot be built, those already written are removed and the error
-    is raised."""
+    All or nothing: both are built aside (hidden files in the same folder) and renamed into
+    place only when both are built, so a failed rebuild leaves the folder's reports as they
+    were, and the error is raised."""
     from ndalloc.report.workbook import write_workbook
 
     read = open_folder(folder, manifest)
-    written: list[Path] = []
+    targets = [read.folder / REPORT] + ([] if read.is_sweep else [read.folder / WORKBOOK])
+    staged = [path.with_name(f".{path.name}.{os.getpid()}.new") for path in targets]
     try:
-        written.append(write_text(read.folder / REPORT, report_html(read)))
+        write_text(staged[0], report_html(read))
         if not read.is_sweep:
-            written.append(write_workbook(read, read.folder / WORKBOOK))
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-    return [p.name for p in written]
+            write_workbook(read, staged[1])
+        for tmp, path in zip(staged, targets, strict=True):
+            os.replace(tmp, path)
+    finally:
+        for tmp in staged:
+            tmp.unlink(missing_ok=True)
+    return [path.name for path in targets]
 
 
 def attach_reports(folder: Path, manifest: dict[str, Any]) -> None:
