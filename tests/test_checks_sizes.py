@@ -57,10 +57,10 @@ def test_write_mps_to_a_folder(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("india-base*"))
 
 
-def test_negative_seed(tmp_path: Path) -> None:
-    proc = run_ndalloc(
-        "sweep", "india-base", "--monte-carlo", "3", "--seed", "-5", "--out", tmp_path, cwd=tmp_path
-    )
+@pytest.mark.parametrize("mode", [["--monte-carlo", "3"], ["--tornado"]], ids=["mc", "tornado"])
+def test_negative_seed(tmp_path: Path, mode: list[str]) -> None:
+    args = ("sweep", "india-base", *mode, "--seed", "-5", "--out", tmp_path)
+    proc = run_ndalloc(*args, cwd=tmp_path)
     _refused(proc, "--seed must be >= 0 (got -5)")
     assert not any(tmp_path.iterdir())
 

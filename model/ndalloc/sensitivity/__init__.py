@@ -70,6 +70,8 @@ def plan(
         raise SpecError(f"give only one of --tornado, --monte-carlo, --vary (got {got})")
     if not given:
         raise SpecError("give one of --vary (one or more), --tornado or --monte-carlo")
+    if seed < 0:  # whatever the mode: a negative seed is a mistake, not a choice
+        raise SpecError(f"--seed must be >= 0 (got {seed})")
     if vary:
         varies = [parse_vary(v) for v in vary]
         size = math.prod(len(v.values) for v in varies)
@@ -96,8 +98,6 @@ def plan(
         raise SpecError(
             f"--monte-carlo {monte_carlo_n:,} is more draws than a sweep may have ({MAX_POINTS:,})"
         )
-    if seed < 0:
-        raise SpecError(f"--seed must be >= 0 (got {seed})")
     return "monte_carlo", monte_carlo(scenario, monte_carlo_n, seed)
 
 
