@@ -177,7 +177,7 @@ def test_patches_applied_together_equal_patches_applied_one_by_one():
     """A sweep point applies all its patches at once (one index and one copy per table); the
     result is the same as one patch after another, a later patch seeing an earlier one."""
     from ndalloc.data.loader import apply_patch, apply_patches
-    from ndalloc.data.schema import Patch
+    from ndalloc.data.patch import Patch
 
     base = ndalloc.load_scenario("india-base")
     patches = [
@@ -211,7 +211,7 @@ def test_patches_applied_together_equal_patches_applied_one_by_one():
 def test_a_patch_to_negative_zero_is_kept():
     """-0.0 is stored as given (its sign survives), not taken for the 0.0 it replaces."""
     from ndalloc.data.loader import apply_patch
-    from ndalloc.data.schema import Patch
+    from ndalloc.data.patch import Patch
 
     base = ndalloc.load_scenario("india-base")
     tables = dict(base.tables)

@@ -22,10 +22,11 @@ from pydantic import ValidationError
 from ndalloc.data.bundled import bundled_names, bundled_path
 from ndalloc.data.errors import Issue, ScenarioError
 from ndalloc.data.parse import error_column, error_message, format_key, parse_table
+from ndalloc.data.patch import Patch
 from ndalloc.data.ranges import narrow_to_patches
 from ndalloc.data.readers import SCENARIO_FILE, ScenarioFiles, read_folder
 from ndalloc.data.scenario import Location, Scenario, Table, table_of
-from ndalloc.data.schema import TABLES, Patch, Record, ScenarioMeta, columns
+from ndalloc.data.schema import TABLES, Record, ScenarioMeta, columns
 from ndalloc.data.validate import cross_table_issues
 
 __all__ = ["SCENARIO_FILE", "load_scenario", "resolve_scenario_path"]

@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from ndalloc.data.patch import Patch
 from ndalloc.data.scenario import Table
-from ndalloc.data.schema import TABLES, Patch, Record, field_doc
+from ndalloc.data.schema import TABLES, Record, field_doc
 
 #: The pseudo-table of scenario.toml's settings; of them only the discount rate can be named.
 SCENARIO = "scenario"

@@ -23,8 +23,9 @@ import numpy as np
 
 from ndalloc.data.errors import Issue
 from ndalloc.data.loader import apply_patches
+from ndalloc.data.patch import Patch
 from ndalloc.data.scenario import Scenario, Table
-from ndalloc.data.schema import Patch, Record
+from ndalloc.data.schema import Record
 from ndalloc.lp.build import Built, build_lp
 from ndalloc.lp.objective import row_prices
 from ndalloc.solver.highs import _STATUS, solve_model

@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from ndalloc.data.patch import Patch
 from ndalloc.data.ranges import explicit_ranges
 from ndalloc.data.scenario import Scenario, Table
-from ndalloc.data.schema import TABLES, Patch, Record
+from ndalloc.data.schema import TABLES, Record
 from ndalloc.sensitivity.engine import Variation
 from ndalloc.sensitivity.spec import Vary
 

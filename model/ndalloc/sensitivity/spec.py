@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ndalloc.data.schema import Patch
+from ndalloc.data.patch import Patch
 from ndalloc.data.selectors import (
     SCENARIO,
     Selector,
