@@ -20,27 +20,20 @@ row per key with a column per run and a `<run> - <first run>` column per later r
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from ndalloc.comparison_terms import explanations, term_table
-from ndalloc.results.terms import term_totals
-from ndalloc.run_checks import check_manifest, check_table
+from ndalloc.comparison_terms import explanations, term_table, term_totals_of
+from ndalloc.run_folder import Run, read_run
 from ndalloc.run_lookup import (
     DEFAULT_RUNS_DIR,
     INCOMPLETE_PREFIX,
     MANIFEST,
     RunFolderError,
-    find_run,
 )
-
-OPTIMAL = "optimal"
 
 #: Allocation quantities compared: allocation.csv column -> (quantity, unit).
 ALLOCATION: dict[str, tuple[str, str]] = {
@@ -59,93 +52,8 @@ SHADOW_PRICES: dict[str, str] = {
     "maker_capacity": "maker",
     "contract_min": "contract",
 }
-#: Columns read as text whatever they hold (entity names such as "2030" stay names).
-_TEXT_COLUMNS = ("source", "contract", "maker", "stockpile", "sector", "origin", "product")
 #: Relative tolerance below which a difference is reported as 0 (solver round-off).
 DIFF_RTOL = 1e-9
-
-
-@dataclass(frozen=True)
-class Run:
-    """A run folder, read back: its manifest, and its CSV tables on demand."""
-
-    folder: Path
-    manifest: dict[str, Any]
-    _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def run_id(self) -> str:
-        """The folder's name: what `find_run` looks up (the manifest's run_id unless renamed)."""
-        return self.folder.name
-
-    @property
-    def scenario(self) -> str:
-        return str(self.manifest.get("scenario", ""))
-
-    @property
-    def status(self) -> str:
-        return str(self.manifest["status"])
-
-    @property
-    def optimal(self) -> bool:
-        return self.status == OPTIMAL
-
-    @property
-    def objective_usd(self) -> float | None:
-        value = self.manifest.get("objective_usd")
-        return float(value) if isinstance(value, int | float) else None
-
-    @property
-    def solve_s(self) -> float | None:
-        value = (self.manifest.get("timings_s") or {}).get("solve_s")
-        return float(value) if isinstance(value, int | float) else None
-
-    def table(self, stem: str, columns: Iterable[str] = ()) -> pd.DataFrame:
-        """The run's `<stem>.csv` (a copy), which must have `columns`; RunFolderError if not."""
-        if stem not in self._tables:
-            path = self.folder / f"{stem}.csv"
-            if not path.is_file():
-                raise RunFolderError(
-                    f"run {self.run_id} is {self.status} but has no {stem}.csv in {self.folder}"
-                )
-            try:
-                frame = pd.read_csv(path, dtype=dict.fromkeys(_TEXT_COLUMNS, str))
-            except (OSError, ValueError) as exc:  # pandas' parser errors are ValueErrors
-                raise RunFolderError(f"cannot read {path}: {exc}") from None
-            check_table(path, stem, frame, _TEXT_COLUMNS)
-            self._tables[stem] = frame
-        frame = self._tables[stem]
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            raise RunFolderError(
-                f"{self.folder / f'{stem}.csv'} lacks column(s) {', '.join(missing)}"
-            )
-        return frame.copy()
-
-
-def read_run(ref: str | Path | Run, runs_dir: str | Path | None = None) -> Run:
-    """Read a run folder's manifest; RunFolderError with a plain message if it is not one."""
-    if isinstance(ref, Run):
-        return ref
-    folder = find_run(ref, runs_dir)
-    if not folder.is_dir():
-        raise RunFolderError(f"{folder} is not a folder: give a run folder or a run id")
-    if folder.name.startswith(INCOMPLETE_PREFIX):
-        raise RunFolderError(
-            f"{folder} is an incomplete run: a solve is still writing it, or was interrupted "
-            "while writing it; it has no complete results"
-        )
-    path = folder / MANIFEST
-    if not path.is_file():
-        raise RunFolderError(f"{folder} is not a run folder: it has no {MANIFEST}")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RunFolderError(f"cannot read {path}: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("status"), str):
-        raise RunFolderError(f"{path} is not a run manifest: it has no status")
-    check_manifest(path, data)
-    return Run(folder=folder, manifest=data)
 
 
 # --- list_runs -----------------------------------------------------------------------------
@@ -239,7 +147,7 @@ def compare(
         raise ValueError("compare needs at least one run")
     read = [read_run(r, runs_dir) for r in runs]
     labels = unique_labels([r.run_id for r in read])
-    totals = [_term_totals(run) for run in read]
+    totals = [term_totals_of(run) for run in read]
     terms = term_table(totals, labels)
     return {
         "summary": _summary(read, labels),
@@ -299,17 +207,6 @@ def _summary(read: list[Run], labels: list[str]) -> pd.DataFrame:
     first = pd.Series(frame["objective_musd"].iat[0], index=frame.index)
     frame.insert(5, "diff_vs_first_musd", _diff(frame["objective_musd"], first))
     return frame
-
-
-def _term_totals(run: Run) -> pd.Series | None:
-    """The run's discounted USD by objective term, or None (not optimal, or no terms table)."""
-    if not run.optimal or not (run.folder / "objective_terms.csv").is_file():
-        return None
-    frame = run.table("objective_terms", ["term", "value_pv_usd"])
-    values = pd.to_numeric(frame["value_pv_usd"], errors="coerce")
-    if values.isna().any():
-        raise RunFolderError(f"{run.folder / 'objective_terms.csv'} has non-numbers")
-    return term_totals(frame.assign(value_pv_usd=values))
 
 
 def _allocation(run: Run) -> pd.DataFrame:

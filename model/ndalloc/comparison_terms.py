@@ -12,8 +12,21 @@ import math
 import pandas as pd
 
 from ndalloc.lp.objective import TERM_NAMES
-from ndalloc.results.terms import describe_differences
+from ndalloc.results.terms import describe_differences, term_totals
+from ndalloc.run_folder import Run
 from ndalloc.run_labels import letter
+from ndalloc.run_lookup import RunFolderError
+
+
+def term_totals_of(run: Run) -> pd.Series | None:
+    """The run's discounted USD by objective term, or None (not optimal, or no terms table)."""
+    if not run.optimal or not (run.folder / "objective_terms.csv").is_file():
+        return None
+    frame = run.table("objective_terms", ["term", "value_pv_usd"])
+    values = pd.to_numeric(frame["value_pv_usd"], errors="coerce")
+    if values.isna().any():
+        raise RunFolderError(f"{run.folder / 'objective_terms.csv'} has non-numbers")
+    return term_totals(frame.assign(value_pv_usd=values))
 
 
 def term_table(totals: list[pd.Series | None], labels: list[str]) -> pd.DataFrame:
