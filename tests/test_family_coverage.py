@@ -43,7 +43,7 @@ def full_scenario(folder: Path) -> Path:
     years = (Y1, Y2)
     return write_scenario(
         folder,
-        horizon(2),
+        {**horizon(2), "export_cap_t": 100.0},  # a national ceiling that does not bind
         sources=[source("a", y, cap=10, cost=100, minimum=1) for y in years],
         contracts=[contract("k", y, max_t=6, price=300, min_t=2, penalty=50) for y in years],
         makers=[maker("m", y, cap=5, ratio=0.5, cost=1000) for y in years],

@@ -170,6 +170,58 @@ def test_contract_min_breached_when_the_penalty_is_cheaper(tmp_path):
     assert delta == approx(-30.0)
 
 
+@pytest.mark.family("export_cap", "contract_max", "oxide_balance")
+def test_export_cap_prices_the_marginal_contract(tmp_path):
+    # A national ceiling of 8 t a year; two contracts would take 6 t each, at 300 and at 250;
+    # the source has 10 t at 100.
+    tables = {
+        "sources": [source("a", Y1, cap=10, cost=100)],
+        "contracts": [
+            contract("k1", Y1, max_t=6, price=300),
+            contract("k2", Y1, max_t=6, price=250),
+        ],
+        "demand": NO_DEMAND,
+    }
+    meta = {**horizon(), "export_cap_t": 8.0}
+    res = solve_optimal(tmp_path, tables, meta)
+    # The dearer contract first: 6 t to k1, the 2 t left under the cap to k2.
+    assert res.objective == approx(6 * 300 + 2 * 250 - 8 * 100)  # 1500
+    assert primal(res, "export", contract="k1", year=Y1) == approx(6.0)
+    assert primal(res, "export", contract="k2", year=Y1) == approx(2.0)
+    # output = 8 inside [0, 10]: lam = 100.
+    assert dual(res, "oxide_balance", year=Y1) == approx(100.0)
+    # export k2 = 2 inside [0, 6]: 250 = lam + cap  =>  cap = 150.
+    assert dual(res, "export_cap", year=Y1) == approx(150.0)
+    # export k1 at its max: 300 = lam + cap + cmax  =>  cmax = 50.
+    assert dual(res, "contract_max", contract="k1", year=Y1) == approx(50.0)
+    assert dual(res, "contract_max", contract="k2", year=Y1) == approx(0.0)
+    (said,) = res.marginal_values.query("family == 'export_cap'")["sentence"]
+    assert said == f"letting one more tonne of oxide leave the country in {Y1} is worth 150 USD"
+    wider = solve_optimal(tmp_path, tables, {**meta, "export_cap_t": 9.0})
+    assert wider.objective - res.objective == approx(150.0)
+    # Without export_cap_t the family has no rows and both contracts take 6 t.
+    free = solve_optimal(tmp_path, tables, horizon())
+    assert free.duals["export_cap"].empty
+    assert free.objective == approx(6 * 300 + 4 * 250 - 10 * 100)
+
+
+@pytest.mark.family("export_cap", "contract_min")
+def test_export_cap_below_a_minimum_forces_a_breach(tmp_path):
+    # The contract must take 5 t (breach 200 a tonne) at 300, but only 3 t may leave.
+    tables = {
+        "sources": [source("a", Y1, cap=10, cost=100)],
+        "contracts": [contract("k", Y1, max_t=10, price=300, min_t=5, penalty=200)],
+        "demand": NO_DEMAND,
+    }
+    res = solve_optimal(tmp_path, tables, {**horizon(), "export_cap_t": 3.0})
+    assert res.objective == approx(3 * (300 - 100) - 2 * 200)  # 200
+    assert primal(res, "breach", contract="k", year=Y1) == approx(2.0)
+    # breach = 2 > 0: -200 = cmin  =>  cmin = -200; export inside [0, 10]:
+    # 300 = lam + cap + cmin with lam = 100  =>  cap = 400 (margin 200 + penalty saved 200).
+    assert dual(res, "contract_min", contract="k", year=Y1) == approx(-200.0)
+    assert dual(res, "export_cap", year=Y1) == approx(400.0)
+
+
 # --- makers and magnets --------------------------------------------------------------------
 
 

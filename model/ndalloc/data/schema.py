@@ -102,6 +102,9 @@ class ScenarioMeta(BaseModel):
     discount_rate: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
     """Real discount rate per year (fraction, 0.05 = 5 %/yr); money in year y is weighted by
     (1 + discount_rate) ** -(y - first_year) [fraction/yr]."""
+    export_cap_t: Tonnes | None = None
+    """Most oxide exported in any one year under all contracts together, a national ceiling
+    (family `export_cap`); no ceiling when absent [t oxide/yr]."""
     currency: Literal["USD"] = "USD"
     """Currency of every money column; only USD (real, first-year money) is supported."""
     inherits: str | None = None

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
-from ndalloc.lp.data import ModelData, by_year
-from ndalloc.lp.registry import ArrayRegistry, Registry, Terms, each_row
-
-#: Unit and meaning of each family of this module (shared by its add_ and emit_ functions).
-FAMILIES: dict[str, tuple[str, str]] = {
-    "unallocated": ("t oxide", "oxide not used"),
-    "oxide_balance": ("t oxide", "one more tonne of oxide in the year"),
-    "magnet_balance_domestic": ("t magnet", "one more tonne of domestic magnets in the year"),
-    "magnet_balance_import": ("t magnet", "one more tonne of imported magnets in the year"),
-}
+from ndalloc.lp.algebra import Variables
+from ndalloc.lp.data import ModelData
+from ndalloc.lp.registry import ArrayRegistry
 
 
-def _terms(var: Any, ks: list[Any]) -> Any:
-    import pyomo.environ as pyo
-
-    return pyo.quicksum(var[k] for k in ks)
-
-
-def add_oxide_balance(reg: Registry, data: ModelData) -> None:
+def add_oxide_balance(lp: ArrayRegistry, data: ModelData) -> None:
     r"""Oxide used each year equals oxide supplied; the rest is `unallocated`.
 
     .. math::
@@ -36,32 +21,28 @@ def add_oxide_balance(reg: Registry, data: ModelData) -> None:
 
     Dual: the value of one more tonne of oxide in year y (>= 0).
     """
-    v = reg.variables
-    unallocated = reg.var(
-        "unallocated", [(y,) for y in data.years], ("year",), *FAMILIES["unallocated"]
-    )
-    oxide_imports = [k for k in v["imports"].component if k[1] == "oxide"]
-    uses = [by_year(v[n].component) for n in ("export", "feed", "inject")]
-    supplies = [by_year(v[n].component) for n in ("output", "release")]
-    supplies.append(by_year(oxide_imports))
-    comps_use = [v[n].component for n in ("export", "feed", "inject")]
-    comps_supply = [v[n].component for n in ("output", "release", "imports")]
+    years = pd.DataFrame({"year": data.years})
+    n = len(years)
+    unallocated = lp.add_variables("unallocated", years, "t oxide", "oxide not used")
+    imports = lp["imports"]
+    oxide = np.flatnonzero(imports.column("product") == "oxide")
 
-    def rule(y: int) -> Any:
-        used = sum(_terms(c, g.get(y, [])) for c, g in zip(comps_use, uses, strict=True))
-        supplied = sum(_terms(c, g.get(y, [])) for c, g in zip(comps_supply, supplies, strict=True))
-        return used + unallocated[y] - supplied == 0
+    def per_year(var: Variables, pos: np.ndarray | None = None) -> object:
+        at = np.arange(len(var)) if pos is None else pos
+        return var.sum_by(data.year_rows(var.column("year")[at]), n, at)
 
-    reg.constraint(
+    used = per_year(lp["export"]) + per_year(lp["feed"]) + per_year(lp["inject"])
+    supplied = per_year(lp["output"]) + per_year(lp["release"]) + per_year(imports, oxide)
+    lp.add_constraints(
         "oxide_balance",
-        [(y,) for y in data.years],
-        rule,
-        ("year",),
-        *FAMILIES["oxide_balance"],
+        years,
+        used + unallocated - supplied == 0.0,
+        "t oxide",
+        "one more tonne of oxide in the year",
     )
 
 
-def add_magnet_balances(reg: Registry, data: ModelData) -> None:
+def add_magnet_balances(lp: ArrayRegistry, data: ModelData) -> None:
     r"""Magnets delivered to sectors come from domestic makers or from imports.
 
     .. math::
@@ -71,98 +52,45 @@ def add_magnet_balances(reg: Registry, data: ModelData) -> None:
     for every year with a term. Duals: the value of one more tonne of domestic (imported)
     magnets in the year.
     """
-    v = reg.variables
-    made = v["make"].component
-    imports = v["imports"].component
+    del data
+    make, imports = lp["make"], lp["imports"]
+    magnets = np.flatnonzero(imports.column("product") == "magnet")
     _magnet_balance(
-        reg,
+        lp,
         "magnet_balance_domestic",
-        v["deliver_domestic"].component,
-        made,
-        list(made),
+        lp["deliver_domestic"],
+        make,
+        np.arange(len(make)),
+        "one more tonne of domestic magnets in the year",
     )
     _magnet_balance(
-        reg,
+        lp,
         "magnet_balance_import",
-        v["deliver_import"].component,
+        lp["deliver_import"],
         imports,
-        [k for k in imports if k[1] == "magnet"],
+        magnets,
+        "one more tonne of imported magnets in the year",
     )
 
 
 def _magnet_balance(
-    reg: Registry, name: str, delivered: Any, supply: Any, supply_keys: list[Any]
+    lp: ArrayRegistry,
+    name: str,
+    delivered: Variables,
+    supply: Variables,
+    supply_pos: np.ndarray,
+    meaning: str,
 ) -> None:
-    out = by_year(delivered)
-    into = by_year(supply_keys)
-
-    def rule(y: int) -> Any:
-        return _terms(delivered, out.get(y, [])) - _terms(supply, into.get(y, [])) == 0
-
-    reg.constraint(
-        name,
-        [(y,) for y in sorted(set(out) | set(into))],
-        rule,
-        ("year",),
-        *FAMILIES[name],
-    )
-
-
-def _years_of(reg: ArrayRegistry, var: str) -> np.ndarray:
-    return reg.keys(var)["year"].to_numpy(dtype=np.int64)
-
-
-def emit_oxide_balance(reg: ArrayRegistry, data: ModelData) -> None:
-    """`add_oxide_balance` as arrays: the same variable and rows, in the same order."""
-    years = pd.DataFrame({"year": data.years})
-    reg.var("unallocated", years, *FAMILIES["unallocated"])
-    products = reg.keys("imports")["product"].to_numpy()
-    oxide = np.flatnonzero(products == "oxide")
-    terms = [
-        Terms(var, data.year_rows(_years_of(reg, var)), np.arange(reg.size(var)), 1.0)
-        for var in ("export", "feed", "inject")
-    ]
-    terms.append(each_row("unallocated", None, len(years)))
-    terms += [
-        Terms(var, data.year_rows(_years_of(reg, var)), np.arange(reg.size(var)), -1.0)
-        for var in ("output", "release")
-    ]
-    terms.append(Terms("imports", data.year_rows(_years_of(reg, "imports")[oxide]), oxide, -1.0))
-    reg.constraint(
-        "oxide_balance",
-        years,
-        "=",
-        0.0,
-        terms,
-        *FAMILIES["oxide_balance"],
-    )
-
-
-def emit_magnet_balances(reg: ArrayRegistry, data: ModelData) -> None:
-    """`add_magnet_balances` as arrays: the same rows, in the same order."""
-    del data
-    made = np.arange(reg.size("make"))
-    products = reg.keys("imports")["product"].to_numpy()
-    imported = np.flatnonzero(products == "magnet")
-    _emit_magnet_balance(reg, "magnet_balance_domestic", "deliver_domestic", "make", made)
-    _emit_magnet_balance(reg, "magnet_balance_import", "deliver_import", "imports", imported)
-
-
-def _emit_magnet_balance(
-    reg: ArrayRegistry, name: str, delivered: str, supply: str, supply_pos: np.ndarray
-) -> None:
-    out = _years_of(reg, delivered)
-    into = _years_of(reg, supply)[supply_pos]
-    years = np.array(sorted(set(out.tolist()) | set(into.tolist())), dtype=np.int64)
-    row_of = np.searchsorted(years, out), np.searchsorted(years, into)
-    reg.constraint(
+    out = delivered.column("year").astype(np.int64)
+    into = supply.column("year")[supply_pos].astype(np.int64)
+    years = np.union1d(out, into)  # the years with a term
+    n = len(years)
+    lp.add_constraints(
         name,
         pd.DataFrame({"year": years}),
-        "=",
-        0.0,
-        [
-            Terms(delivered, row_of[0], np.arange(len(out)), 1.0),
-            Terms(supply, row_of[1], supply_pos, -1.0),
-        ],
-        *FAMILIES[name],
+        delivered.sum_by(np.searchsorted(years, out), n)
+        - supply.sum_by(np.searchsorted(years, into), n, supply_pos)
+        == 0.0,
+        "t magnet",
+        meaning,
     )

@@ -1,46 +1,46 @@
-"""Build the allocation LP from a scenario, one constraint family at a time.
+"""Build the allocation LP from a scenario, one family module at a time.
 
-`build_lp` (the default) has each family module emit its rows as index/coefficient arrays and
-hands HiGHS the assembled matrix; `build_model` builds the same LP as a Pyomo model (the plain
-path: slower, kept for comparison and for `extra` constraint hooks written against Pyomo).
-Both give HiGHS the same columns, rows, coefficients, bounds and costs in the same order (see
-`ndalloc.lp.registry`), so they give the same answer.
+Each family is declared once, in its module (docs/formulation.md, section 6), on an
+`ArrayRegistry`; `build_lp` (the default) hands HiGHS the assembled arrays, and `build_model`
+derives from the same declarations a Pyomo model with one component per family
+(`ndalloc.lp.pyomo_model`: the plain path, for `extra` constraint hooks written against Pyomo
+and for tools that need a Pyomo model). Both give HiGHS the same columns, rows, coefficients,
+bounds and costs in the same order (see `ndalloc.lp.registry`), so they give the same answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ndalloc.data.scenario import Scenario
-from ndalloc.lp.balances import (
-    add_magnet_balances,
-    add_oxide_balance,
-    emit_magnet_balances,
-    emit_oxide_balance,
-)
-from ndalloc.lp.contracts import add_contracts, emit_contracts
+from ndalloc.lp.balances import add_magnet_balances, add_oxide_balance
+from ndalloc.lp.contracts import add_contracts
 from ndalloc.lp.data import ModelData
-from ndalloc.lp.demand import add_demand, emit_demand
-from ndalloc.lp.imports import add_imports, emit_imports
-from ndalloc.lp.makers import add_makers, emit_makers
-from ndalloc.lp.objective import add_objective, objective_arrays
-from ndalloc.lp.registry import ArrayRegistry, Family, LpArrays, Registry
-from ndalloc.lp.routes import add_routes, emit_routes
-from ndalloc.lp.sources import add_sources, emit_sources
-from ndalloc.lp.stockpiles import add_stockpiles, emit_stockpiles
+from ndalloc.lp.demand import add_demand
+from ndalloc.lp.imports import add_imports
+from ndalloc.lp.makers import add_makers
+from ndalloc.lp.objective import objective_arrays
+from ndalloc.lp.registry import ArrayRegistry, Family, LpArrays
+from ndalloc.lp.routes import add_routes
+from ndalloc.lp.sources import add_sources
+from ndalloc.lp.stockpiles import add_stockpiles
 
 if TYPE_CHECKING:
     import pyomo.environ as pyo
 
-#: A hook for extra constraints: called with the registry and data after every family.
-ExtraConstraints = Callable[[Registry, ModelData], None]
+    from ndalloc.lp.pyomo_model import Registry
 
-#: The families in build order. Balances and routes come last: they tie the others together.
-FAMILIES: tuple[Callable[[Registry, ModelData], None], ...] = (
+#: A hook for extra constraints written against Pyomo: called with the Pyomo model's registry
+#: and the data after every declared family, before the objective is set.
+ExtraConstraints = Callable[["Registry", ModelData], None]
+
+#: The families in build order: the order of the LP's rows. Balances and routes come last:
+#: they tie the others together.
+FAMILIES: tuple[Callable[[ArrayRegistry, ModelData], None], ...] = (
     add_sources,
     add_contracts,
     add_makers,
@@ -52,30 +52,17 @@ FAMILIES: tuple[Callable[[Registry, ModelData], None], ...] = (
     add_routes,
 )
 
-#: The same families as arrays, in the same order.
-EMITTERS: tuple[Callable[[ArrayRegistry, ModelData], None], ...] = (
-    emit_sources,
-    emit_contracts,
-    emit_makers,
-    emit_imports,
-    emit_demand,
-    emit_stockpiles,
-    emit_oxide_balance,
-    emit_magnet_balances,
-    emit_routes,
-)
-
 
 @dataclass(frozen=True)
 class BuiltModel:
     """A built Pyomo LP (plain path) with the map from families to components and the
-    objective coefficients."""
+    objective coefficients of each variable family in key order."""
 
     model: pyo.ConcreteModel
     data: ModelData
     variables: dict[str, Family]
     constraints: dict[str, Family]
-    objective: dict[str, dict[Any, float]]
+    objective: dict[str, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -90,34 +77,31 @@ class BuiltLp:
     arrays: LpArrays
 
 
+def build_lp(scenario: Scenario, *, dense: bool = False) -> BuiltLp:
+    """The allocation LP of `scenario` as arrays for HiGHS (see docs/formulation.md); `dense`
+    keeps inactive optional rows (see `ModelData.dense`)."""
+    data = ModelData.from_scenario(scenario, dense=dense)
+    lp = ArrayRegistry()
+    for add in FAMILIES:
+        add(lp, data)
+    objective = objective_arrays(lp, data)
+    arrays = lp.assemble(objective)
+    return BuiltLp(data, lp.variables, lp.constraints, objective, arrays)
+
+
 def build_model(
     scenario: Scenario, extra: ExtraConstraints | None = None, *, dense: bool = False
 ) -> BuiltModel:
-    """The allocation LP of `scenario` as a Pyomo model (see docs/formulation.md); `dense`
-    keeps inactive optional rows (see `ModelData.dense`)."""
-    import pyomo.environ as pyo
+    """The same LP as `build_lp`, as a Pyomo model with one component per family, plus the
+    constraints of an `extra` hook."""
+    from ndalloc.lp.pyomo_model import pyomo_model, set_objective
 
-    data = ModelData.from_scenario(scenario, dense=dense)
-    model = pyo.ConcreteModel(name=scenario.name)
-    reg = Registry(model)
-    for add in FAMILIES:
-        add(reg, data)
+    built = build_lp(scenario, dense=dense)
+    reg = pyomo_model(scenario.name, built.variables, built.constraints, built.arrays)
     if extra is not None:
-        extra(reg, data)
-    objective = add_objective(reg, data)
-    return BuiltModel(model, data, reg.variables, reg.constraints, objective)
-
-
-def build_lp(scenario: Scenario, *, dense: bool = False) -> BuiltLp:
-    """The allocation LP of `scenario` as arrays for HiGHS (see docs/formulation.md); the
-    same LP as `build_model`, built without Pyomo."""
-    data = ModelData.from_scenario(scenario, dense=dense)
-    reg = ArrayRegistry()
-    for emit in EMITTERS:
-        emit(reg, data)
-    objective = objective_arrays(reg, data)
-    arrays = reg.assemble(objective)
-    return BuiltLp(data, reg.variables, reg.constraints, objective, arrays)
+        extra(reg, built.data)
+    set_objective(reg, built.objective)
+    return BuiltModel(reg.model, built.data, reg.variables, reg.constraints, built.objective)
 
 
 #: Either built form; every consumer of a built LP accepts both.

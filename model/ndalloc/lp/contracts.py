@@ -1,85 +1,65 @@
-"""Export contracts: deliveries within a window, shortfalls below the minimum priced."""
+"""Export contracts: deliveries within a window, shortfalls below the minimum priced, and the
+national ceiling on all exports of a year."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-from ndalloc.lp.data import ModelData, column, key_frame, keys, members
-from ndalloc.lp.registry import ArrayRegistry, Registry, each_row
-
-#: Unit and meaning of each family of this module (shared by its add_ and emit_ functions).
-FAMILIES: dict[str, tuple[str, str]] = {
-    "export": ("t oxide", "oxide delivered under the contract"),
-    "breach": ("t oxide", "delivery short of the contract minimum"),
-    "contract_max": ("t oxide", "the partner taking one more tonne"),
-    "contract_min": ("t oxide", "one more tonne of committed minimum delivery"),
-}
+from ndalloc.lp.data import ModelData, key_frame, where
+from ndalloc.lp.registry import ArrayRegistry
 
 
-def add_contracts(reg: Registry, data: ModelData) -> None:
-    r"""Exports under each agreement and the shortfall against its minimum.
+def add_contracts(lp: ArrayRegistry, data: ModelData) -> None:
+    r"""Exports under each agreement, the shortfall against its minimum and the ceiling on
+    the exports of a year.
 
     .. math::
         \mathit{export}_{k,y} \le \mathit{max\_t}_{k,y}\,(1 - \mathit{halted}_{k,y})
         \quad (k,y) \in KY
         \qquad \mathit{export}_{k,y} + \mathit{breach}_{k,y} \ge \mathit{min\_t}_{k,y}
-        \quad (k,y) \in KY,\ \mathit{min\_t}_{k,y} > 0
+        \quad (k,y) \in KY^{min}
+
+        \sum_{k:(k,y) \in KY} \mathit{export}_{k,y} \le \mathit{export\_cap\_t}
+        \quad y \in Y^{exp}\ (\text{only with } \mathit{export\_cap\_t})
 
     `breach` is charged `breach_penalty_usd_per_t` in the objective. Duals: `contract_max` is
     the value of the partner taking one more tonne (>= 0); `contract_min` is minus the cost of
-    honouring one more tonne of commitment (<= 0).
+    honouring one more tonne of commitment (<= 0); `export_cap` the value of letting one more
+    tonne leave the country in the year (>= 0).
     """
     frame = data.contracts
-    index = ("contract", "year")
-    ks = keys(frame)
-    minimum = column(frame, "min_t")
-    committed = [k for k in ks if data.dense or minimum[k] > 0]
-    export = reg.var("export", ks, index, *FAMILIES["export"])
-    breach = reg.var("breach", committed, index, *FAMILIES["breach"])
-    # A halted year takes nothing, while its minimum (and so the breach penalty) still applies.
-    halted = dict(zip(ks, frame["halted"].to_numpy(dtype=bool), strict=True))
-    maximum = {k: 0.0 if halted[k] else m for k, m in column(frame, "max_t").items()}
-    reg.constraint(
-        "contract_max",
-        ks,
-        lambda k, y: export[k, y] <= maximum[k, y],
-        index,
-        *FAMILIES["contract_max"],
-    )
-    reg.constraint(
-        "contract_min",
-        committed,
-        lambda k, y: export[k, y] + breach[k, y] >= minimum[k, y],
-        index,
-        *FAMILIES["contract_min"],
-    )
-
-
-def emit_contracts(reg: ArrayRegistry, data: ModelData) -> None:
-    """`add_contracts` as arrays: the same variables and rows, in the same order."""
-    frame = data.contracts
-    ks = key_frame(frame)
-    n = len(frame)
+    keys = key_frame(frame)
     minimum = frame["min_t"].to_numpy(dtype=float)
-    committed, pos = members(frame, np.full(n, True) if data.dense else minimum > 0)
-    reg.var("export", ks, *FAMILIES["export"])
-    reg.var("breach", committed, *FAMILIES["breach"])
+    committed, pos = where(frame, data.dense or minimum > 0)
+    export = lp.add_variables("export", keys, "t oxide", "oxide delivered under the contract")
+    breach = lp.add_variables(
+        "breach", committed, "t oxide", "delivery short of the contract minimum"
+    )
     # A halted year takes nothing, while its minimum (and so the breach penalty) still applies.
     halted = frame["halted"].to_numpy(dtype=bool)
     maximum = np.where(halted, 0.0, frame["max_t"].to_numpy(dtype=float))
-    reg.constraint(
+    lp.add_constraints(
         "contract_max",
-        ks,
-        "<=",
-        maximum,
-        [each_row("export", None, n)],
-        *FAMILIES["contract_max"],
+        keys,
+        export <= maximum,
+        "t oxide",
+        "the partner taking one more tonne",
     )
-    reg.constraint(
+    lp.add_constraints(
         "contract_min",
         committed,
-        ">=",
-        minimum[pos],
-        [each_row("export", pos, len(pos)), each_row("breach", None, len(pos))],
-        *FAMILIES["contract_min"],
+        export[pos] + breach >= minimum[pos],
+        "t oxide",
+        "one more tonne of committed minimum delivery",
+    )
+    # Without a ceiling the family has no rows (like the route families without routes.csv).
+    capped = export.column("year") if data.export_cap_t is not None else np.zeros(0, np.int64)
+    years, row = np.unique(capped, return_inverse=True)
+    lp.add_constraints(
+        "export_cap",
+        pd.DataFrame({"year": years.astype(np.int64)}),
+        export.sum_by(row, len(years), np.arange(len(row))) <= (data.export_cap_t or 0.0),
+        "t oxide",
+        "one more tonne of oxide allowed to leave the country in the year",
     )

@@ -1,13 +1,12 @@
 """Index sets and coefficients for the LP, computed once with pandas before any rule runs.
 
-Every rule in the constraint-family modules reads plain dicts built here, so no rule scans a
-set: each constraint touches only its own terms.
+Every family declaration under `ndalloc.lp` reads whole columns of these tables as arrays, so
+no declaration scans a set: each row touches only its own terms.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,14 +15,6 @@ import pandas as pd
 from ndalloc.data.scenario import Scenario
 
 Key = tuple[Hashable, ...]
-
-
-def by_year(keys: Iterable[Key]) -> dict[int, list[Key]]:
-    """Group index tuples (whose last element is the year) by year."""
-    out: dict[int, list[Key]] = defaultdict(list)
-    for key in keys:
-        out[int(key[-1])].append(key)  # type: ignore[call-overload]
-    return out
 
 
 def _indexed(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
@@ -48,6 +39,8 @@ class ModelData:
     imports: pd.DataFrame
     stockpiles: pd.DataFrame
     routes: pd.DataFrame
+    #: `scenario.toml` `export_cap_t`: the most oxide exported in a year (None: no ceiling).
+    export_cap_t: float | None = None
     #: Build every optional row even where its limit is inactive (min 0, share 1), so that a
     #: sweep can move that limit in place; the optimum is the same either way.
     dense: bool = False
@@ -74,6 +67,7 @@ class ModelData:
             imports=_indexed(table_frame(scenario, "imports"), ["origin", "product", "year"]),
             stockpiles=_indexed(stock, ["stockpile", "year"]),
             routes=_indexed(table_frame(scenario, "routes"), ["origin", "destination"]),
+            export_cap_t=meta.export_cap_t,
             dense=dense,
         )
 
@@ -81,40 +75,9 @@ class ModelData:
     def has_routes(self) -> bool:
         return not self.routes.empty
 
-    def discounted(self, frame: pd.DataFrame, column: str) -> dict[Key, float]:
-        """`column` times the discount factor of each row's year, keyed like the frame."""
-        if frame.empty:
-            return {}
-        years = frame.index.get_level_values("year")
-        factor = years.map(self.discount).to_numpy(dtype=float)
-        return dict(zip(keys(frame), (frame[column].to_numpy(dtype=float) * factor), strict=True))
-
-    def discounted_array(self, frame: pd.DataFrame, column: str) -> np.ndarray:
-        """`discounted` as an array in the frame's row order (the same products)."""
-        if frame.empty:
-            return np.zeros(0)
-        return frame[column].to_numpy(dtype=float) * self.factors(frame)
-
-    def factors(self, frame: pd.DataFrame) -> np.ndarray:
-        """The discount factor of each row's year, in row order."""
-        years = frame.index.get_level_values("year")
-        return years.map(self.discount).to_numpy(dtype=float)
-
     def year_rows(self, years: np.ndarray) -> np.ndarray:
         """Position of each year in `years` of the horizon (0 for the first year)."""
         return np.asarray(years, dtype=np.int64) - self.years[0]
-
-
-def keys(frame: pd.DataFrame) -> list[Key]:
-    """The index of a frame as a list of tuples (one-level indexes become 1-tuples)."""
-    if isinstance(frame.index, pd.MultiIndex):
-        return [tuple(k) for k in frame.index]
-    return [(k,) for k in frame.index]
-
-
-def column(frame: pd.DataFrame, name: str) -> dict[Key, float]:
-    """One numeric column as a dict keyed by index tuple."""
-    return dict(zip(keys(frame), frame[name].to_numpy(dtype=float), strict=True))
 
 
 def key_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -122,7 +85,8 @@ def key_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.index.to_frame(index=False)
 
 
-def members(frame: pd.DataFrame, mask: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-    """The key table of the rows where `mask` holds, and their positions in the frame."""
-    pos = np.flatnonzero(mask)
+def where(frame: pd.DataFrame, mask: np.ndarray | bool) -> tuple[pd.DataFrame, np.ndarray]:
+    """The key table of the rows where `mask` holds (every row for `True`), and their
+    positions in the frame: the members of a sparse family such as $SY^{min}$."""
+    pos = np.flatnonzero(np.broadcast_to(np.asarray(mask, dtype=bool), (len(frame),)))
     return key_frame(frame).iloc[pos].reset_index(drop=True), pos

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from ndalloc.lp.data import ModelData, column, key_frame, keys, members
-from ndalloc.lp.registry import ArrayRegistry, Registry, each_row
-
-#: Unit and meaning of each family of this module (shared by its add_ and emit_ functions).
-FAMILIES: dict[str, tuple[str, str]] = {
-    "deliver_domestic": ("t magnet", "domestic magnets delivered to the sector"),
-    "deliver_import": ("t magnet", "imported magnets delivered to the sector"),
-    "shortage": ("t magnet", "demand not met"),
-    "demand_balance": ("t magnet", "one more tonne of the sector's demand"),
-    "import_share": ("t magnet", "one more tonne of imported magnets allowed into the sector"),
-}
+from ndalloc.lp.data import ModelData, key_frame, where
+from ndalloc.lp.registry import ArrayRegistry
 
 
-def add_demand(reg: Registry, data: ModelData) -> None:
+def add_demand(lp: ArrayRegistry, data: ModelData) -> None:
     r"""Deliveries to each sector, its shortage and the cap on imported magnets.
 
     .. math::
@@ -32,57 +21,28 @@ def add_demand(reg: Registry, data: ModelData) -> None:
     `import_share` the value of letting one more tonne of imports into the sector (>= 0).
     """
     frame = data.demand
-    index = ("sector", "year")
-    ks = keys(frame)
-    domestic = reg.var("deliver_domestic", ks, index, *FAMILIES["deliver_domestic"])
-    imported = reg.var("deliver_import", ks, index, *FAMILIES["deliver_import"])
-    shortage = reg.var("shortage", ks, index, *FAMILIES["shortage"])
-    demand = column(frame, "demand_t")
-    share = column(frame, "import_share_max")
-    reg.constraint(
-        "demand_balance",
-        ks,
-        lambda d, y: domestic[d, y] + imported[d, y] + shortage[d, y] == demand[d, y],
-        index,
-        *FAMILIES["demand_balance"],
+    keys = key_frame(frame)
+    domestic = lp.add_variables(
+        "deliver_domestic", keys, "t magnet", "domestic magnets delivered to the sector"
     )
-    reg.constraint(
-        "import_share",
-        [k for k in ks if data.dense or share[k] < 1],
-        lambda d, y: imported[d, y] <= share[d, y] * demand[d, y],
-        index,
-        *FAMILIES["import_share"],
+    imported = lp.add_variables(
+        "deliver_import", keys, "t magnet", "imported magnets delivered to the sector"
     )
-
-
-def emit_demand(reg: ArrayRegistry, data: ModelData) -> None:
-    """`add_demand` as arrays: the same variables and rows, in the same order."""
-    frame = data.demand
-    n = len(frame)
-    ks = key_frame(frame)
-    reg.var("deliver_domestic", ks, *FAMILIES["deliver_domestic"])
-    reg.var("deliver_import", ks, *FAMILIES["deliver_import"])
-    reg.var("shortage", ks, *FAMILIES["shortage"])
+    shortage = lp.add_variables("shortage", keys, "t magnet", "demand not met")
     demand = frame["demand_t"].to_numpy(dtype=float)
     share = frame["import_share_max"].to_numpy(dtype=float)
-    reg.constraint(
+    lp.add_constraints(
         "demand_balance",
-        ks,
-        "=",
-        demand,
-        [
-            each_row("deliver_domestic", None, n),
-            each_row("deliver_import", None, n),
-            each_row("shortage", None, n),
-        ],
-        *FAMILIES["demand_balance"],
+        keys,
+        domestic + imported + shortage == demand,
+        "t magnet",
+        "one more tonne of the sector's demand",
     )
-    capped, pos = members(frame, np.full(n, True) if data.dense else share < 1)
-    reg.constraint(
+    capped, pos = where(frame, data.dense or share < 1)
+    lp.add_constraints(
         "import_share",
         capped,
-        "<=",
-        share[pos] * demand[pos],
-        [each_row("deliver_import", pos, len(pos))],
-        *FAMILIES["import_share"],
+        imported[pos] <= share[pos] * demand[pos],
+        "t magnet",
+        "one more tonne of imported magnets allowed into the sector",
     )

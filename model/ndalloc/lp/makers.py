@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from ndalloc.lp.data import ModelData, column, key_frame, keys
-from ndalloc.lp.registry import ArrayRegistry, Registry, each_row
-
-#: Unit and meaning of each family of this module (shared by its add_ and emit_ functions).
-FAMILIES: dict[str, tuple[str, str]] = {
-    "feed": ("t oxide", "oxide delivered to the maker"),
-    "make": ("t magnet", "magnets made by the maker"),
-    "maker_capacity": ("t magnet", "one more tonne of the maker's magnet capacity"),
-    "maker_conversion": ("t oxide", "one more tonne of oxide arriving at the maker"),
-}
+from ndalloc.lp.data import ModelData, key_frame
+from ndalloc.lp.registry import ArrayRegistry
 
 
-def add_makers(reg: Registry, data: ModelData) -> None:
+def add_makers(lp: ArrayRegistry, data: ModelData) -> None:
     r"""Magnets made by each maker and the oxide fed to it.
 
     .. math::
@@ -26,49 +18,22 @@ def add_makers(reg: Registry, data: ModelData) -> None:
     t magnet); `maker_conversion` the value of one more tonne of oxide arriving at the maker.
     """
     frame = data.makers
-    index = ("maker", "year")
-    ks = keys(frame)
-    feed = reg.var("feed", ks, index, *FAMILIES["feed"])
-    make = reg.var("make", ks, index, *FAMILIES["make"])
-    capacity = column(frame, "capacity_t")
-    ratio = column(frame, "oxide_per_t")
-    reg.constraint(
-        "maker_capacity",
-        ks,
-        lambda m, y: make[m, y] <= capacity[m, y],
-        index,
-        *FAMILIES["maker_capacity"],
-    )
-    reg.constraint(
-        "maker_conversion",
-        ks,
-        lambda m, y: ratio[m, y] * make[m, y] - feed[m, y] == 0,
-        index,
-        *FAMILIES["maker_conversion"],
-    )
-
-
-def emit_makers(reg: ArrayRegistry, data: ModelData) -> None:
-    """`add_makers` as arrays: the same variables and rows, in the same order."""
-    frame = data.makers
-    ks = key_frame(frame)
-    n = len(frame)
-    reg.var("feed", ks, *FAMILIES["feed"])
-    reg.var("make", ks, *FAMILIES["make"])
-    reg.constraint(
-        "maker_capacity",
-        ks,
-        "<=",
-        frame["capacity_t"].to_numpy(dtype=float),
-        [each_row("make", None, n)],
-        *FAMILIES["maker_capacity"],
-    )
+    keys = key_frame(frame)
+    feed = lp.add_variables("feed", keys, "t oxide", "oxide delivered to the maker")
+    make = lp.add_variables("make", keys, "t magnet", "magnets made by the maker")
+    capacity = frame["capacity_t"].to_numpy(dtype=float)
     ratio = frame["oxide_per_t"].to_numpy(dtype=float)
-    reg.constraint(
+    lp.add_constraints(
+        "maker_capacity",
+        keys,
+        make <= capacity,
+        "t magnet",
+        "one more tonne of the maker's magnet capacity",
+    )
+    lp.add_constraints(
         "maker_conversion",
-        ks,
-        "=",
-        0.0,
-        [each_row("make", None, n, ratio), each_row("feed", None, n, -1.0)],
-        *FAMILIES["maker_conversion"],
+        keys,
+        ratio * make - feed == 0.0,
+        "t oxide",
+        "one more tonne of oxide arriving at the maker",
     )

@@ -2,7 +2,7 @@
 
 The objective is declared once, as a list of named terms (`TERMS`): each says which variable
 family it prices, with which input column, sign and members. The LP's cost of every column
-(`objective_arrays`, `add_objective`) and the breakdown of a solved objective into terms
+(`objective_arrays`) and the breakdown of a solved objective into terms
 (`ndalloc.results.terms`) are both derived from this list, so they cannot disagree.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ndalloc.lp.data import ModelData
-from ndalloc.lp.registry import ArrayRegistry, Registry
+from ndalloc.lp.registry import ArrayRegistry
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,6 @@ class Term:
 
 
 #: The objective's terms, in the order the objective reads them (docs/formulation.md, section 5).
-#: Families appear in build order so that the Pyomo and array paths sum costs alike.
 TERMS: tuple[Term, ...] = (
     Term("export revenue", "export", "contracts", "price_usd_per_t", 1.0, ("contract",)),
     Term(
@@ -149,28 +148,3 @@ def objective_arrays(reg: ArrayRegistry, data: ModelData) -> dict[str, np.ndarra
     """`family_costs` of the array registry's families (fast path)."""
     families = {t.family: reg.keys(t.family) for t in TERMS if t.family in reg.variables}
     return family_costs(families, data)
-
-
-def objective_coefficients(reg: Registry, data: ModelData) -> dict[str, dict[Any, float]]:
-    """`family_costs` of the Pyomo registry's families, keyed like their components."""
-    families = {t.family: reg.variables[t.family] for t in TERMS if t.family in reg.variables}
-    costs = family_costs({n: f.key_frame() for n, f in families.items()}, data)
-    return {
-        name: dict(zip(families[name].component.keys(), cost.tolist(), strict=True))
-        for name, cost in costs.items()
-    }
-
-
-def add_objective(reg: Registry, data: ModelData) -> dict[str, dict[Any, float]]:
-    """Set the objective on the model and return its coefficients by variable family."""
-    import pyomo.environ as pyo
-
-    coefficients = objective_coefficients(reg, data)
-    terms = (
-        c * reg.variables[name].component[k]
-        for name, values in coefficients.items()
-        for k, c in values.items()
-        if c != 0
-    )
-    reg.model.objective = pyo.Objective(expr=pyo.quicksum(terms), sense=pyo.maximize)
-    return coefficients

@@ -3,40 +3,38 @@
 Results are read through this map, never by looking components up by name, so every table
 carries the index names, unit and meaning its family declared.
 
-Two registries build the same LP, family by family (docs/formulation.md):
+Each family is declared once, in its module under `ndalloc.lp`, with the expressions of
+`ndalloc.lp.algebra` (`lp.add_constraints(name, keys, export + breach >= minimum, ...)`). The
+`ArrayRegistry` collects the declarations as key tables and row arrays; from them come both
+forms of the LP (docs/formulation.md):
 
-- `ArrayRegistry` (the default, fast path): each family module emits its variables as key
-  tables and its rows as index/coefficient arrays (`Terms`); `ArrayRegistry.assemble` numbers
-  the columns and rows and hands HiGHS one column-wise matrix (`highspy.Highs.passModel`).
-- `Registry` (the plain path): one Pyomo `Var` or `Constraint` component per family, solved
-  through Pyomo's persistent HiGHS interface. Kept for comparison and for `extra` constraint
-  hooks written against Pyomo.
+- the arrays handed to HiGHS (`ArrayRegistry.assemble`: columns and rows numbered, one
+  column-wise matrix for `highspy.Highs.passModel`), the default, fast path;
+- a Pyomo model with one indexed `Var` and `Constraint` component per family
+  (`ndalloc.lp.pyomo_model`), for `--plain`, for `extra` constraint hooks written against
+  Pyomo and for tools that need a Pyomo model.
 
 Both give HiGHS the same LP in the same order: rows family by family in build order, each
-family's rows in key order, and columns numbered in the order the rows first mention them
-(what Pyomo's persistent interface does), with the same coefficients, bounds and costs.
+family's rows in key order, each row's terms in the order its formula writes them, and columns
+numbered in the order the rows first mention them (what Pyomo's persistent interface does).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    import pyomo.environ as pyo
+from ndalloc.lp.algebra import SENSES, Rows, Terms, Variables
 
 Key = tuple[Hashable, ...]
 
-#: Senses of a constraint row, as written in docs/formulation.md section 6.
-SENSES = ("<=", ">=", "=")
-
 
 class Members:
-    """The keys of a family on the array path, held as a table of key columns.
+    """The keys of a declared family, held as a table of key columns.
 
     Iterates like a Pyomo indexed component: scalar keys for one-column indexes, tuples
     otherwise.
@@ -61,8 +59,8 @@ class Members:
 class Family:
     """A variable or constraint family: its members, index column names, unit and meaning.
 
-    `component` is the Pyomo component on the plain path and a `Members` table on the array
-    path; `key_tuples()` and `key_frame()` read either.
+    `component` is a `Members` table on the array path and the family's Pyomo component in a
+    Pyomo model; `key_tuples()` and `key_frame()` read either.
     """
 
     name: str
@@ -86,86 +84,6 @@ class Family:
         return pd.DataFrame(self.key_tuples(), columns=list(self.index))
 
 
-# --- plain path: Pyomo components ----------------------------------------------------------
-
-
-@dataclass
-class Registry:
-    """Collects the families as Pyomo components while `build_model` runs."""
-
-    model: pyo.ConcreteModel
-    variables: dict[str, Family] = field(default_factory=dict)
-    constraints: dict[str, Family] = field(default_factory=dict)
-
-    def var(
-        self, name: str, keys: Sequence[Key], index: tuple[str, ...], unit: str, meaning: str
-    ) -> Any:
-        """Add a non-negative variable family indexed by `keys` and return it."""
-        import pyomo.environ as pyo
-
-        index_set = _index_set(keys, index)
-        self.model.add_component(f"{name}_index", index_set)
-        component = pyo.Var(index_set, within=pyo.NonNegativeReals)
-        self.model.add_component(name, component)
-        self.variables[name] = Family(name, component, index, unit, meaning)
-        return component
-
-    def constraint(
-        self,
-        name: str,
-        keys: Iterable[Key],
-        rule: Any,
-        index: tuple[str, ...],
-        unit: str,
-        meaning: str,
-    ) -> Any:
-        """Add a constraint family: `rule(*key)` returns the relational expression of one row."""
-        import pyomo.environ as pyo
-
-        index_set = _index_set(keys, index)
-        self.model.add_component(f"{name}_index", index_set)
-        component = pyo.Constraint(index_set, rule=lambda _m, *k: rule(*k))
-        self.model.add_component(name, component)
-        sense = ""
-        for data in component.values():
-            sense = "=" if data.equality else ("<=" if data.has_ub() else ">=")
-            break
-        self.constraints[name] = Family(name, component, index, unit, meaning, sense)
-        return component
-
-
-def _index_set(keys: Iterable[Key], index: tuple[str, ...]) -> Any:
-    """An ordered Pyomo set; one-column keys are stored as scalars, as Pyomo expects."""
-    import pyomo.environ as pyo
-
-    members: list[Any] = [k[0] for k in keys] if len(index) == 1 else list(keys)
-    return pyo.Set(initialize=members, dimen=len(index), ordered=True)
-
-
-# --- fast path: index/coefficient arrays ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Terms:
-    """Terms of a constraint family on one variable family: row `row[i]` (local to the
-    family) has coefficient `coef[i]` (or `coef` for all) on member `pos[i]` of `var`.
-
-    Within a row, terms keep the order in which their `Terms` were given, then their order
-    within each `Terms`: the order in which the family's formula writes them.
-    """
-
-    var: str
-    row: np.ndarray
-    pos: np.ndarray
-    coef: np.ndarray | float = 1.0
-
-
-def each_row(var: str, pos: np.ndarray | None, n: int, coef: np.ndarray | float = 1.0) -> Terms:
-    """One term per row: row i on member pos[i] of `var` (member i when `pos` is None)."""
-    rows = np.arange(n, dtype=np.int64)
-    return Terms(var, rows, rows if pos is None else np.asarray(pos, dtype=np.int64), coef)
-
-
 @dataclass(frozen=True)
 class RowFamily:
     """The rows of one constraint family: bounds and terms."""
@@ -177,52 +95,55 @@ class RowFamily:
 
 @dataclass
 class ArrayRegistry:
-    """Collects the families as key tables and row arrays while `build_lp` runs."""
+    """Collects the declared families as key tables and row arrays while the LP is built."""
 
     variables: dict[str, Family] = field(default_factory=dict)
     constraints: dict[str, Family] = field(default_factory=dict)
     rows: dict[str, RowFamily] = field(default_factory=dict)
+    handles: dict[str, Variables] = field(default_factory=dict)
 
-    def var(self, name: str, keys: pd.DataFrame, unit: str, meaning: str) -> str:
-        """Add a non-negative variable family with one member per row of `keys`."""
+    def add_variables(self, name: str, keys: pd.DataFrame, unit: str, meaning: str) -> Variables:
+        """Declare a non-negative variable family with one member per row of `keys` (its key
+        columns name the index, e.g. `contract`, `year`), and return it as an expression."""
+        if name in self.variables:
+            raise ValueError(f"variable family {name!r} is declared twice")
         keys = keys.reset_index(drop=True)
         self.variables[name] = Family(name, Members(keys), tuple(keys.columns), unit, meaning)
-        return name
+        self.handles[name] = Variables(name, keys)
+        return self.handles[name]
 
-    def size(self, var: str) -> int:
-        """How many members the variable family has."""
-        return len(self.variables[var].component)
+    def __getitem__(self, name: str) -> Variables:
+        """A variable family declared earlier (by another module), as an expression."""
+        return self.handles[name]
 
     def keys(self, family: str) -> pd.DataFrame:
         """The key table of a variable or constraint family."""
         found = self.variables.get(family) or self.constraints[family]
         return found.key_frame()
 
-    def constraint(
-        self,
-        name: str,
-        keys: pd.DataFrame,
-        sense: str,
-        rhs: np.ndarray | float,
-        terms: Sequence[Terms],
-        unit: str,
-        meaning: str,
+    def add_constraints(
+        self, name: str, keys: pd.DataFrame, rows: Rows, unit: str, meaning: str
     ) -> None:
-        """Add a constraint family: one row per row of `keys`, `terms sense rhs`."""
-        if sense not in SENSES:
-            raise ValueError(f"{name}: sense {sense!r} is not one of {SENSES}")
-        keys = keys.reset_index(drop=True)
-        n = len(keys)
-        right = np.broadcast_to(np.asarray(rhs, dtype=np.float64), (n,)).astype(np.float64)
-        inf = np.full(n, np.inf)
-        lower = -inf if sense == "<=" else right
-        upper = inf if sense == ">=" else right
-        for t in terms:
+        """Declare a constraint family: row i of `rows` (`expr sense rhs`) is the member named
+        by row i of `keys`; `unit` and `meaning` say what one more unit of its right-hand side
+        is (the dual's unit and meaning)."""
+        if name in self.constraints:
+            raise ValueError(f"constraint family {name!r} is declared twice")
+        if rows.sense not in SENSES:
+            raise ValueError(f"{name}: sense {rows.sense!r} is not one of {SENSES}")
+        if len(keys) != rows.expr.n:
+            raise ValueError(f"{name}: {len(keys)} keys for {rows.expr.n} rows")
+        for t in rows.expr.terms:
             if t.var not in self.variables:
                 raise KeyError(f"{name}: unknown variable family {t.var!r}")
-        self.rows[name] = RowFamily(lower, upper, tuple(terms))
-        family = Family(name, Members(keys), tuple(keys.columns), unit, meaning, sense)
+        keys = keys.reset_index(drop=True)
+        lower, upper = rows.bounds()
+        self.rows[name] = RowFamily(lower, upper, rows.expr.terms)
+        family = Family(name, Members(keys), tuple(keys.columns), unit, meaning, rows.sense)
         self.constraints[name] = family
+
+    def size(self, var: str) -> int:
+        return len(self.variables[var].component)
 
     def _rows(self, name: str) -> int:
         return len(self.constraints[name].component)

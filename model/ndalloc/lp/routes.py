@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
-from ndalloc.lp.data import Key, ModelData
-from ndalloc.lp.registry import ArrayRegistry, Registry, Terms
+from ndalloc.lp.algebra import Expr, zero
+from ndalloc.lp.data import ModelData
+from ndalloc.lp.registry import ArrayRegistry
 
-#: Unit and meaning of each family of this module (shared by its add_ and emit_ functions).
-FAMILIES: dict[str, tuple[str, str]] = {
-    "flow": ("t oxide", "oxide moved on the route"),
-    "route_origin": ("t oxide", "one more tonne available at the origin"),
-    "route_destination": (
-        "t oxide",
-        "one more tonne delivered to the destination from outside the routes",
-    ),
-}
+#: Route origins: the variable families that supply oxide, with the key column naming the origin.
+_SUPPLY = (("output", "source"), ("release", "stockpile"), ("imports", "origin"))
+#: Route destinations: the variable families that use oxide, with the key column naming them.
+_USE = (("export", "contract"), ("feed", "maker"), ("inject", "stockpile"))
 
 
-def add_routes(reg: Registry, data: ModelData) -> None:
+def add_routes(lp: ArrayRegistry, data: ModelData) -> None:
     r"""Route flows from origins (sources, oxide imports, stockpile releases) to destinations
     (contracts, makers, stockpile injections).
 
@@ -37,130 +29,101 @@ def add_routes(reg: Registry, data: ModelData) -> None:
     Duals: `route_origin` the value of one more tonne at the origin (>= 0), `route_destination`
     the value of one more tonne delivered to the destination.
     """
-    import pyomo.environ as pyo
+    supply = _members(lp, _SUPPLY, data.has_routes)
+    supply = supply[(supply["family"] != "imports") | (supply["product"] == "oxide")]
+    # A name used by two destination families in a year: the later family is the destination.
+    use = _members(lp, _USE, data.has_routes).drop_duplicates(["node", "year"], keep="last")
 
-    v = reg.variables
-    supply: dict[Key, list[tuple[Any, Key]]] = defaultdict(list)
-    use: dict[Key, tuple[Any, Key]] = {}
-    if data.has_routes:
-        for name in ("output", "release"):
-            for k in v[name].component:
-                supply[k[0], k[1]].append((v[name].component, k))
-        for k in v["imports"].component:
-            if k[1] == "oxide":
-                supply[k[0], k[2]].append((v["imports"].component, k))
-        for name in ("export", "feed", "inject"):
-            for k in v[name].component:
-                use[k[0], k[1]] = (v[name].component, k)
+    # RY: every route in every year where its origin supplies and its destination uses oxide.
+    pairs = data.routes.index.to_frame(index=False) if data.has_routes else _pairs()
+    flows = pairs.merge(pd.DataFrame({"year": data.years}), how="cross")
+    flows = flows[
+        _isin(flows, "origin", supply.drop_duplicates(["node", "year"]))
+        & _isin(flows, "destination", use)
+    ].reset_index(drop=True)
+    flow = lp.add_variables("flow", flows, "t oxide", "oxide moved on the route")
 
-    pairs = [(o, t) for o, t in data.routes.index] if data.has_routes else []
-    flow_keys = [
-        (o, t, y) for o, t in pairs for y in data.years if (o, y) in supply and (t, y) in use
-    ]
-    flow = reg.var("flow", flow_keys, ("origin", "destination", "year"), *FAMILIES["flow"])
-    leaving: dict[Key, list[Key]] = defaultdict(list)
-    arriving: dict[Key, list[Key]] = defaultdict(list)
-    for o, t, y in flow_keys:
-        leaving[o, y].append((o, t, y))
-        arriving[t, y].append((o, t, y))
-
-    def origin_rule(o: str, y: int) -> Any:
-        out = pyo.quicksum(flow[k] for k in leaving[o, y])
-        return out - pyo.quicksum((c[k] for c, k in supply[o, y])) <= 0
-
-    def destination_rule(t: str, y: int) -> Any:
-        component, key = use[t, y]
-        inflow = pyo.quicksum(flow[k] for k in arriving[t, y])
-        return component[key] - inflow == 0
-
-    reg.constraint(
+    origins = _rows(flows.rename(columns={"origin": "node"}))
+    supplied = supply.assign(row=origins.get_indexer(_pair(supply, "node")))
+    lp.add_constraints(
         "route_origin",
-        sorted(leaving, key=str),
-        origin_rule,
-        ("origin", "year"),
-        *FAMILIES["route_origin"],
+        _keys(origins, "origin"),
+        flow.sum_by(origins.get_indexer(_pair(flows, "origin")), len(origins))
+        - _sum(lp, supplied[supplied["row"] >= 0], len(origins), [n for n, _ in _SUPPLY])
+        <= 0.0,
+        "t oxide",
+        "one more tonne available at the origin",
     )
-    reg.constraint(
+
+    destinations = _rows(use)
+    used = use.assign(row=destinations.get_indexer(_pair(use, "node")))
+    lp.add_constraints(
         "route_destination",
-        sorted(use, key=str),
-        destination_rule,
-        ("destination", "year"),
-        *FAMILIES["route_destination"],
+        _keys(destinations, "destination"),
+        _sum(lp, used, len(destinations), [n for n, _ in _USE])
+        - flow.sum_by(destinations.get_indexer(_pair(flows, "destination")), len(destinations))
+        == 0.0,
+        "t oxide",
+        "one more tonne delivered to the destination from outside the routes",
     )
 
 
-#: Route origins: variable families that supply oxide, in the order `add_routes` lists them.
-_SUPPLY = ("output", "release", "imports")
-#: Route destinations: variable families that use oxide.
-_USE = ("export", "feed", "inject")
+def _members(
+    lp: ArrayRegistry, families: tuple[tuple[str, str], ...], routed: bool
+) -> pd.DataFrame:
+    """The members of `families` as (family, pos, node, year, product) rows, family by family."""
+    frames = []
+    for name, node in families if routed else ():
+        keys = lp.keys(name)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "family": name,
+                    "pos": np.arange(len(keys)),
+                    "node": keys[node].to_numpy(),
+                    "year": keys["year"].to_numpy(dtype=np.int64),
+                    "product": keys["product"].to_numpy() if "product" in keys else "",
+                }
+            )
+        )
+    if not frames:
+        columns = {"family": [], "pos": [], "node": [], "year": [], "product": []}
+        return pd.DataFrame(columns).astype({"pos": np.int64, "year": np.int64})
+    return pd.concat(frames, ignore_index=True)
 
 
-def emit_routes(reg: ArrayRegistry, data: ModelData) -> None:
-    """`add_routes` as arrays: the same variable and rows, in the same order."""
-    supply: dict[Key, list[tuple[str, int]]] = defaultdict(list)
-    use: dict[Key, tuple[str, int]] = {}
-    if data.has_routes:
-        for name in _SUPPLY:
-            for pos, k in enumerate(reg.variables[name].key_tuples()):
-                if name != "imports":
-                    supply[k[0], k[1]].append((name, pos))
-                elif k[1] == "oxide":
-                    supply[k[0], k[2]].append((name, pos))
-        for name in _USE:
-            for pos, k in enumerate(reg.variables[name].key_tuples()):
-                use[k[0], k[1]] = (name, pos)
-
-    pairs = [(o, t) for o, t in data.routes.index] if data.has_routes else []
-    flow_keys = [
-        (o, t, y) for o, t in pairs for y in data.years if (o, y) in supply and (t, y) in use
-    ]
-    index = ["origin", "destination", "year"]
-    reg.var("flow", _frame(flow_keys, index), *FAMILIES["flow"])
-    leaving: dict[Key, list[int]] = defaultdict(list)
-    arriving: dict[Key, list[int]] = defaultdict(list)
-    for pos, (o, t, y) in enumerate(flow_keys):
-        leaving[o, y].append(pos)
-        arriving[t, y].append(pos)
-
-    origins = sorted(leaving, key=str)
-    terms: dict[str, tuple[list[int], list[int]]] = {n: ([], []) for n in ("flow", *_SUPPLY)}
-    for row, key in enumerate(origins):
-        _extend(terms["flow"], row, leaving[key])
-        for name, pos in supply[key]:
-            _extend(terms[name], row, [pos])
-    reg.constraint(
-        "route_origin",
-        _frame(origins, ["origin", "year"]),
-        "<=",
-        0.0,
-        [Terms(n, *_arrays(terms[n]), 1.0 if n == "flow" else -1.0) for n in terms],
-        *FAMILIES["route_origin"],
-    )
-
-    destinations = sorted(use, key=str)
-    terms = {n: ([], []) for n in (*_USE, "flow")}
-    for row, key in enumerate(destinations):
-        name, pos = use[key]
-        _extend(terms[name], row, [pos])
-        _extend(terms["flow"], row, arriving[key])
-    reg.constraint(
-        "route_destination",
-        _frame(destinations, ["destination", "year"]),
-        "=",
-        0.0,
-        [Terms(n, *_arrays(terms[n]), -1.0 if n == "flow" else 1.0) for n in terms],
-        *FAMILIES["route_destination"],
-    )
+def _pairs() -> pd.DataFrame:
+    return pd.DataFrame({"origin": pd.Series(dtype=str), "destination": pd.Series(dtype=str)})
 
 
-def _frame(keys: Sequence[Key], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(keys, columns=columns)
+def _pair(frame: pd.DataFrame, column: str) -> pd.MultiIndex:
+    """The (`column`, year) pair of every row of `frame`."""
+    return pd.MultiIndex.from_arrays([frame[column], frame["year"]], names=["node", "year"])
 
 
-def _extend(into: tuple[list[int], list[int]], row: int, positions: list[int]) -> None:
-    into[0].extend([row] * len(positions))
-    into[1].extend(positions)
+def _isin(flows: pd.DataFrame, column: str, members: pd.DataFrame) -> np.ndarray:
+    """Rows of `flows` whose (`column`, year) is the (node, year) of some member."""
+    return _pair(flows, column).isin(_pair(members, "node"))
 
 
-def _arrays(terms: tuple[list[int], list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    return np.asarray(terms[0], dtype=np.int64), np.asarray(terms[1], dtype=np.int64)
+def _rows(members: pd.DataFrame) -> pd.MultiIndex:
+    """The distinct (node, year) pairs of `members`, one constraint row each, in the order of
+    `str((node, year))` (the order of the route families since their first version)."""
+    pairs = members[["node", "year"]].drop_duplicates()
+    label = "('" + pairs["node"].astype(str) + "', " + pairs["year"].astype(str) + ")"
+    pairs = pairs.iloc[np.argsort(label.to_numpy(dtype=object), kind="stable")]
+    return pd.MultiIndex.from_frame(pairs)
+
+
+def _keys(rows: pd.MultiIndex, name: str) -> pd.DataFrame:
+    keys = rows.to_frame(index=False).rename(columns={"node": name})
+    return keys.astype({"year": np.int64})
+
+
+def _sum(lp: ArrayRegistry, members: pd.DataFrame, n: int, families: list[str]) -> Expr:
+    """The members of each family added into their rows, family by family."""
+    total = zero(n)
+    for name in families:
+        mine = members[members["family"] == name]
+        total = total + lp[name].sum_by(mine["row"].to_numpy(), n, mine["pos"].to_numpy())
+    return total

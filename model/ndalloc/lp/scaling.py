@@ -42,7 +42,7 @@ OBJECTIVE_SOURCE: dict[str, tuple[str, str]] = {
 }
 
 #: Where each constraint family's right-hand side comes from: (table, column). Families not
-#: listed have a right-hand side of 0.
+#: listed have a right-hand side of 0 or one from scenario.toml (`export_cap`: export_cap_t).
 RHS_SOURCE: dict[str, tuple[str, str]] = {
     "source_capacity": ("sources", "capacity_t"),
     "source_minimum": ("sources", "min_output_t"),

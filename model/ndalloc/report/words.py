@@ -23,6 +23,7 @@ BINDING: dict[str, str] = {
     "maker_capacity": "{who} makes magnets at its full capacity",
     "contract_min": "{who} gets no more than its committed minimum (shortfalls included)",
     "contract_max": "{who} takes the most its contract allows",
+    "export_cap": "exports under all contracts reach the national ceiling (export_cap_t)",
     "import_limit": "{product} imports from {origin} are at their availability limit",
     "import_share": "imported magnets supply the largest share allowed of {who} demand",
     "stockpile_max": "the {who} stockpile is full",

@@ -34,6 +34,11 @@ LIMITS: dict[str, tuple[str, str, str]] = {
         "t oxide",
         "honouring one more tonne of the {who} minimum in {year} {costs} {amount} USD",
     ),
+    "export_cap": (
+        "export ceiling",
+        "t oxide",
+        "letting one more tonne of oxide leave the country in {year} is {worth} {amount} USD",
+    ),
     "stockpile_max": (
         "stockpile capacity",
         "t oxide",

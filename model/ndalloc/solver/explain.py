@@ -31,6 +31,7 @@ FAMILY_SOURCE: dict[str, tuple[str, str] | None] = {
     "source_minimum": ("sources", "min_output_t"),
     "contract_max": ("contracts", "max_t"),
     "contract_min": ("contracts", "min_t"),
+    "export_cap": None,  # scenario.toml; never the cause: exports can always be 0
     "maker_capacity": ("makers", "capacity_t"),
     "maker_conversion": None,
     "magnet_balance_domestic": None,
@@ -47,9 +48,10 @@ FAMILY_SOURCE: dict[str, tuple[str, str] | None] = {
     "route_destination": None,
 }
 
-#: Plain words for the structural balances.
+#: Plain words for the rows whose right-hand side is no single input row (balances, ceilings).
 _STRUCTURAL = {
     "oxide_balance": "oxide used = oxide supplied",
+    "export_cap": "exports of the year <= export_cap_t of scenario.toml",
     "maker_conversion": "oxide fed = oxide_per_t x magnets made",
     "magnet_balance_domestic": "domestic magnets delivered = made",
     "magnet_balance_import": "imported magnets delivered = imported",
