@@ -39,8 +39,10 @@ class Terms:
 
     def scaled(self, by: np.ndarray | float) -> Terms:
         """The same terms with each coefficient times `by` (a scalar, or one factor per row)."""
-        factor = by if np.isscalar(by) else np.asarray(by, dtype=np.float64)[self.row]
-        return Terms(self.var, self.row, self.pos, self.coef * factor)
+        factor = np.asarray(by, dtype=np.float64)
+        if factor.ndim:
+            factor = factor[self.row]
+        return Terms(self.var, self.row, self.pos, np.multiply(self.coef, factor))
 
 
 def _ints(values: np.ndarray | Sequence[int]) -> np.ndarray:
@@ -87,10 +89,10 @@ class Expr:
         right = np.broadcast_to(np.asarray(rhs, dtype=np.float64), (self.n,))
         return Rows(self, sense, right.astype(np.float64))
 
-    def __le__(self, rhs: np.ndarray | float) -> Rows:  # type: ignore[override]
+    def __le__(self, rhs: np.ndarray | float) -> Rows:  # type: ignore[override,misc]
         return self._compare("<=", rhs)
 
-    def __ge__(self, rhs: np.ndarray | float) -> Rows:  # type: ignore[override]
+    def __ge__(self, rhs: np.ndarray | float) -> Rows:  # type: ignore[override,misc]
         return self._compare(">=", rhs)
 
     def __eq__(self, rhs: np.ndarray | float) -> Rows:  # type: ignore[override]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ndalloc.lp.algebra import Variables
+from ndalloc.lp.algebra import Expr, Variables
 from ndalloc.lp.data import ModelData
 from ndalloc.lp.registry import ArrayRegistry
 
@@ -27,7 +27,7 @@ def add_oxide_balance(lp: ArrayRegistry, data: ModelData) -> None:
     imports = lp["imports"]
     oxide = np.flatnonzero(imports.column("product") == "oxide")
 
-    def per_year(var: Variables, pos: np.ndarray | None = None) -> object:
+    def per_year(var: Variables, pos: np.ndarray | None = None) -> Expr:
         at = np.arange(len(var)) if pos is None else pos
         return var.sum_by(data.year_rows(var.column("year")[at]), n, at)
 

@@ -87,7 +87,8 @@ def _members(
             )
         )
     if not frames:
-        columns = {"family": [], "pos": [], "node": [], "year": [], "product": []}
+        columns: dict[str, list[object]] = {c: [] for c in ("family", "pos", "node", "year")}
+        columns["product"] = []
         return pd.DataFrame(columns).astype({"pos": np.int64, "year": np.int64})
     return pd.concat(frames, ignore_index=True)
 
