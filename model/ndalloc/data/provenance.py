@@ -20,10 +20,10 @@ def provenance_rows(scenario: Scenario) -> list[dict[str, Any]]:
             continue
         table = scenario.table(name)
         keys = zip(*(table.values(k) for k in model.KEY if k != "year"), strict=True)
-        years = table.values("year") if "year" in table.data else [None] * len(table)
+        row_years = table.values("year") if "year" in table.data else [None] * len(table)
         rows = zip(
             keys,
-            years,
+            row_years,
             table.values(model.MAIN),
             table.values("low"),
             table.values("high"),
@@ -47,9 +47,9 @@ def provenance_rows(scenario: Scenario) -> list[dict[str, Any]]:
         selector = found.selector
         column = scenario.table(selector.table).column(selector.column)
         cells = sorted({float(column[i]) for i in found.rows})
-        value: Any = cells[0] if len(cells) == 1 else None
+        shown: Any = cells[0] if len(cells) == 1 else None
         if len(cells) > 1:
-            value = f"{cells[0]:g}..{cells[-1]:g}"
+            shown = f"{cells[0]:g}..{cells[-1]:g}"
         years = selector.years
         out.append(
             {
@@ -57,7 +57,7 @@ def provenance_rows(scenario: Scenario) -> list[dict[str, Any]]:
                 "key": "/".join(selector.key) if selector.key else "",
                 "year": None if years is None else "-".join(dict.fromkeys(map(str, years))),
                 "parameter": selector.column,
-                "value": value,
+                "value": shown,
                 "low": found.low,
                 "high": found.high,
                 "source": found.citation,

@@ -80,7 +80,7 @@ def cell_bounds(tables: Mapping[str, Table], selector: Selector) -> list[tuple[A
 @cache
 def _column_type(table: str, column: str) -> TypeAdapter[Any]:
     info = TABLES[table].model_fields[column]
-    return TypeAdapter(Annotated[info.annotation, *info.metadata])
+    return TypeAdapter(Annotated[info.annotation, *info.metadata])  # type: ignore[arg-type]
 
 
 def _resolve(

@@ -105,14 +105,14 @@ def parameters(scenario: Scenario) -> list[Parameter]:
         for key, found in groups.items():
             label = f"{name}.{model.MAIN}[{'/'.join(key)}]"
             out.append(Parameter(label, name, model.MAIN, tuple(found)))
-    for found in explicit_ranges(scenario.tables):
-        name, column = found.selector.table, found.selector.column
+    for given in explicit_ranges(scenario.tables):
+        name, column = given.selector.table, given.selector.column
         table = scenario.table(name)
         keys = _keys(table, TABLES[name])
         years = table.values("year") if "year" in table.data else [None] * len(table)
         values = table.values(column)
-        cells = tuple(Cell(keys[i], years[i], values[i], found.low, found.high) for i in found.rows)
-        out.append(Parameter(found.label, name, column, cells, explicit=True))
+        cells = tuple(Cell(keys[i], years[i], values[i], given.low, given.high) for i in given.rows)
+        out.append(Parameter(given.label, name, column, cells, explicit=True))
     return out
 
 
