@@ -5,11 +5,12 @@ the first run (A)."""
 from __future__ import annotations
 
 import pandas as pd
+from markupsafe import Markup
 
 from ndalloc.report import compare_charts, flow_charts, price_charts
 from ndalloc.report.caps import MAX_TABLE_ROWS, largest_rows, more_rows
 from ndalloc.report.folders import Folder
-from ndalloc.report.html import Page, cap_note, frame_table, musd, para, signed, table
+from ndalloc.report.html import Page, cap_note, frame_table, heading, musd, para, signed, table
 from ndalloc.report.page_parts import chart_notes, footer
 from ndalloc.report.terms import compare_terms_section
 from ndalloc.run_labels import letter as label
@@ -60,9 +61,9 @@ def compare_page(runs: list[Folder], tables: dict[str, pd.DataFrame]) -> str:
         head.append(para(f"Not optimal, so not drawn: {', '.join(left_out)}.", "note status-bad"))
     totals = _totals(tables["allocation"], labels)
     if not totals.empty:
-        head.append("<h3>Totals over the horizon</h3>")
+        head.append(heading("Totals over the horizon"))
         head.append(frame_table(totals, css_id="totals-table", decimals=0))
-    page.header("".join(head))
+    page.header(*head)
     if not optimal:
         return page.render(footer(runs[0].manifest, "the run folders"))
 
@@ -127,7 +128,7 @@ def _totals(allocation: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
 
 def _shadow_differences(
     prices: pd.DataFrame, labels: dict[str, str], limit: int = MAX_TABLE_ROWS
-) -> str:
+) -> Markup:
     """Shadow prices that differ from run A's, as a table: all of them in order when there
     are at most `limit`, else the `limit` largest differences."""
     changed = prices[(prices["diff_vs_first_usd_per_t"].fillna(0) != 0)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
+
 from ndalloc.report.figures import Figure
 from ndalloc.report.html import Page, cap_note, para
 
@@ -43,7 +45,7 @@ def chart_section(
     )
 
 
-def chart_notes(notes: list[str]) -> list[str]:
+def chart_notes(notes: list[str]) -> list[Markup]:
     """The notes of the charts just built (what a capped chart leaves out), as paragraphs;
     the list is emptied for the next chart."""
     out = [cap_note(n) for n in notes]

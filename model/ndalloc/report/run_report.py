@@ -9,9 +9,9 @@ from ndalloc.report.folders import Folder
 from ndalloc.report.html import (
     Page,
     cap_note,
-    esc,
     facts,
     frame_table,
+    heading,
     lines,
     musd,
     num,
@@ -74,7 +74,7 @@ def run_page(run: Folder) -> str:
     ]
     head = [facts(items)]
     if parent.rows:
-        head.append(f"<h3>Inputs changed against {esc(parent.parent)}</h3>")
+        head.append(heading(f"Inputs changed against {parent.parent}"))
         head.append(
             table(
                 ["table", "key", "column", "years", f"in {parent.parent}", f"in {run.scenario}"],
@@ -85,8 +85,8 @@ def run_page(run: Folder) -> str:
             )
         )
     if m.get("warnings"):
-        head.append("<h3>Warnings found before solving</h3>" + lines(m["warnings"]))
-    page.header("".join(head))
+        head += [heading("Warnings found before solving"), lines(m["warnings"])]
+    page.header(*head)
     if not run.optimal:
         _not_optimal(page, run)
         return page.render(footer(m, "the run folder"))
@@ -195,10 +195,10 @@ def _not_optimal(page: Page, run: Folder) -> None:
         )
     ]
     if m.get("conflict"):
-        blocks.append("<h3>These limits cannot all hold (an irreducible infeasible subset)</h3>")
+        blocks.append(heading("These limits cannot all hold (an irreducible infeasible subset)"))
         blocks.append(lines(m["conflict"]))
     if m.get("violations"):
-        blocks.append("<h3>Least changes that make the scenario feasible</h3>")
+        blocks.append(heading("Least changes that make the scenario feasible"))
         blocks.append(lines(m["violations"]))
     elif run.status in ("infeasible", "infeasible_or_unbounded") and m.get("conflict"):
         blocks.append(

@@ -106,7 +106,7 @@ def sweep_page(sweep: Folder) -> str:
     head = [facts(items)]
     if settings.get("vary"):
         head.append(para("varied: " + "; ".join(settings["vary"]), "note"))
-    page.header("".join(head))
+    page.header(*head)
     if optimal.empty:
         page.section("points", "Points", para("No point was solved to optimality.", "note"))
         return page.render(footer(m, "the sweep folder"))
