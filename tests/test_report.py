@@ -1376,3 +1376,21 @@ def test_compare_report_says_why_the_objectives_differ(folders):
     assert "-149.0 M USD breach penalties" in text
     assert "+205.0 M USD magnet imports avoided" in text
     assert '<table id="terms-table">' in text
+
+
+def test_jinja2_is_imported_only_to_render_a_page():
+    """`import ndalloc` and the report package do not load jinja2; rendering a page does, once
+    (one cached Environment)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, ndalloc, ndalloc.report, ndalloc.report.html as h\n"
+        "assert 'jinja2' not in sys.modules, 'jinja2 imported before rendering'\n"
+        "from ndalloc.report.templating import environment\n"
+        "h.para('a <b> & \\\"c\\\"')\n"
+        "assert 'jinja2' in sys.modules and environment() is environment()\n"
+        "assert h.para('<b>') == '<p>&lt;b&gt;</p>'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr

@@ -49,6 +49,8 @@ def test_wheel_contains_bundled_scenario(wheel):
     for name in csvs:
         assert BUNDLED + name in names, name
     assert "ndalloc/cli/__init__.py" in names
+    for template in ("page.html.j2", "blocks.html.j2", "report.css"):
+        assert f"ndalloc/report/templates/{template}" in names, template
     assert not any(n.startswith(("tests/", "data/")) for n in names)
 
 

@@ -54,7 +54,7 @@ def report_html(folder: str | Path | Run | Folder, manifest: dict[str, Any] | No
         from ndalloc.report.sweeps import sweep_page
 
         return sweep_page(read)
-    from ndalloc.report.pages import run_page
+    from ndalloc.report.run_report import run_page
 
     return run_page(read)
 
@@ -119,7 +119,7 @@ def rebuild(ref: str | Path, runs_dir: str | Path | None = None) -> list[Path]:
 def compare_report(*runs: str | Path | Run, runs_dir: str | Path | None = None) -> str:
     """The HTML report comparing runs, differences against the first (`ndalloc.compare`)."""
     from ndalloc.comparison import compare
-    from ndalloc.report.pages import compare_page
+    from ndalloc.report.comparison_report import compare_page
 
     read = [read_run(r, runs_dir) for r in runs]
     tables = compare(*read)

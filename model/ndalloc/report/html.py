@@ -4,6 +4,11 @@ The page opens offline from a `file://` URL: plotly.js is inlined in the head (n
 every figure is drawn by an inline script, and a Content-Security-Policy forbids the page any
 request (images only from data: and blob: URLs, which plotly uses for its icons and downloads).
 The output is deterministic: the same folder gives the same bytes (chart ids are fixed).
+
+The markup is in Jinja2 templates (`templates/page.html.j2`, the building blocks' macros in
+`templates/blocks.html.j2`, rendered by `ndalloc.report.templating`): every function here
+returns `markupsafe.Markup`, text it was given escaped, so blocks can be joined and nested
+without being escaped twice; a plain string given as a block is escaped as text.
 """
 
 from __future__ import annotations
@@ -11,12 +16,16 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from ndalloc.report.figures import Figure, to_json
+from ndalloc.report.templating import macros, render
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,52 +36,6 @@ PLOTLY_CONFIG: dict[str, Any] = {
     "responsive": True,
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],
 }
-#: The page may make no request: everything it needs is inline.
-CSP = (
-    "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; "
-    "style-src 'unsafe-inline'; img-src data: blob:; font-src data:"
-)
-
-CSS = """
-:root { --ink: #1d2733; --muted: #5b6776; --line: #d9dee5; --bg: #f5f7fa; --accent: #1f5fa8;
-        --bad: #b3261e; --good: #1e7b46; }
-* { box-sizing: border-box; }
-body { margin: 0; background: var(--bg); color: var(--ink);
-       font: 15px/1.45 "Segoe UI", "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1240px; margin: 0 auto; padding: 24px 28px 48px; }
-h1 { font-size: 26px; margin: 0 0 4px; }
-h2 { font-size: 19px; margin: 0 0 6px; }
-h3 { font-size: 15px; margin: 14px 0 6px; }
-p { margin: 4px 0 10px; }
-.sub { color: var(--muted); margin-bottom: 16px; }
-section, header.card { background: #fff; border: 1px solid var(--line); border-radius: 8px;
-                       padding: 16px 20px; margin: 0 0 18px; }
-.note { color: var(--muted); font-size: 13.5px; }
-.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr));
-         gap: 10px 18px; margin: 12px 0 4px; }
-.fact { border-left: 3px solid var(--accent); padding: 2px 10px; }
-.fact .k { color: var(--muted); font-size: 12.5px; text-transform: uppercase;
-           letter-spacing: .04em; }
-.fact .v { font-size: 17px; font-weight: 600; overflow-wrap: anywhere; }
-.fact.bad { border-color: var(--bad); } .fact.good { border-color: var(--good); }
-.status-optimal, .status-complete { color: var(--good); }
-.status-bad { color: var(--bad); }
-table { border-collapse: collapse; width: 100%; font-size: 13.5px; margin: 6px 0 8px; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line);
-         vertical-align: top; }
-th { background: #eef2f7; font-weight: 600; position: sticky; top: 0; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.scroll { max-height: 420px; overflow: auto; border: 1px solid var(--line); border-radius: 6px; }
-.scroll table { margin: 0; }
-ul.lines { margin: 6px 0; padding-left: 20px; }
-ul.lines li { margin: 2px 0; }
-code { font-family: "SFMono-Regular", Consolas, monospace; font-size: 13px;
-       background: #eef2f7; padding: 0 4px; border-radius: 3px; }
-.chart { width: 100%; }
-footer { color: var(--muted); font-size: 12.5px; margin-top: 8px; }
-"""
-
-
 # --- numbers -------------------------------------------------------------------------------
 
 
@@ -144,18 +107,16 @@ def esc(text: Any) -> str:
 
 # --- building blocks -------------------------------------------------------------------------
 
+#: Block: an HTML fragment built by our code (`Markup`), or text to escape.
+Block = Markup | str
+#: What a chart may be named (its div id is `chart-<name>`, also written into its script).
+CHART_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
-def facts(items: Sequence[tuple[str, str] | tuple[str, str, str]]) -> str:
+
+def facts(items: Sequence[tuple[str, str] | tuple[str, str, str]]) -> Markup:
     """A grid of key facts: (label, value[, css class])."""
-    cells = []
-    for item in items:
-        label, value = item[0], item[1]
-        extra = f" {item[2]}" if len(item) > 2 else ""
-        cells.append(
-            f'<div class="fact{extra}"><div class="k">{esc(label)}</div>'
-            f'<div class="v">{esc(value)}</div></div>'
-        )
-    return f'<div class="facts">{"".join(cells)}</div>'
+    cells = [(item[0], item[1], item[2] if len(item) > 2 else "") for item in items]
+    return Markup(macros().facts(cells))
 
 
 def table(
@@ -164,28 +125,17 @@ def table(
     numeric: Sequence[bool] | None = None,
     scroll: bool = False,
     css_id: str = "",
-) -> str:
+) -> Markup:
     """An HTML table of already formatted cells; `numeric` columns are right-aligned."""
     numeric = list(numeric) if numeric is not None else [False] * len(header)
-    head = "".join(
-        f'<th class="num">{esc(h)}</th>' if n else f"<th>{esc(h)}</th>"
-        for h, n in zip(header, numeric, strict=True)
-    )
-    body = []
-    for row in rows:
-        cells = "".join(
-            f'<td class="num">{esc(c)}</td>' if n else f"<td>{esc(c)}</td>"
-            for c, n in zip(row, numeric, strict=True)
-        )
-        body.append(f"<tr>{cells}</tr>")
-    ident = f' id="{esc(css_id)}"' if css_id else ""
-    out = f"<table{ident}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    return f'<div class="scroll">{out}</div>' if scroll else out
+    head = list(zip(header, numeric, strict=True))
+    body = [list(zip(row, numeric, strict=True)) for row in rows]
+    return Markup(macros().table(head, body, scroll, css_id))
 
 
 def frame_table(
     frame: pd.DataFrame, scroll: bool = False, css_id: str = "", decimals: int | None = None
-) -> str:
+) -> Markup:
     """A DataFrame as a table: numbers with thousands separators, right-aligned; a numeric
     column gets `decimals` (default: 0 if all its values are whole, else 2). Years are left
     as they are."""
@@ -218,18 +168,22 @@ def frame_table(
     return table([str(c) for c in frame.columns], rows, numeric, scroll, css_id)
 
 
-def lines(items: Iterable[str]) -> str:
-    return '<ul class="lines">' + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
+def lines(items: Iterable[str]) -> Markup:
+    return Markup(macros().lines(list(items)))
 
 
-def para(text: str, css: str = "") -> str:
-    cls = f' class="{css}"' if css else ""
-    return f"<p{cls}>{esc(text)}</p>"
+def para(text: str, css: str = "") -> Markup:
+    return Markup(macros().para(text, css))
 
 
-def cap_note(text: str) -> str:
+def heading(text: str) -> Markup:
+    """A heading inside a section (h3)."""
+    return Markup(macros().heading(text))
+
+
+def cap_note(text: str) -> Markup:
     """What a capped chart or table leaves out, as a note ("" when it leaves out nothing)."""
-    return para(text, "note capped") if text else ""
+    return para(text, "note capped") if text else Markup("")
 
 
 def _plotly_file(name: str) -> str:
@@ -258,23 +212,22 @@ class Page:
 
     title: str
     subtitle: str = ""
-    parts: list[str] = field(default_factory=list)
+    parts: list[Markup] = field(default_factory=list)
     charts: list[str] = field(default_factory=list)
     """The ids of the chart divs, in order."""
 
-    def header(self, body: str) -> None:
-        sub = f'<p class="sub">{esc(self.subtitle)}</p>' if self.subtitle else ""
-        self.parts.append(f'<header class="card"><h1>{esc(self.title)}</h1>{sub}{body}</header>')
+    def header(self, *blocks: Block) -> None:
+        self.parts.append(Markup(macros().header(self.title, self.subtitle, blocks)))
 
-    def section(self, ident: str, title: str, *blocks: str) -> None:
-        self.parts.append(
-            f'<section id="{esc(ident)}"><h2>{esc(title)}</h2>{"".join(blocks)}</section>'
-        )
+    def section(self, ident: str, title: str, *blocks: Block) -> None:
+        self.parts.append(Markup(macros().section(ident, title, blocks)))
 
-    def chart(self, name: str, figure: Figure) -> str:
+    def chart(self, name: str, figure: Figure) -> Markup:
         """The HTML of a chart (div id `chart-<name>`), to place in a section: a div and the
         script that draws the figure in it, as `plotly.io.to_html(..., full_html=False)`
         writes them, with the page's font size and the "plotly_white" template."""
+        if not CHART_NAME.fullmatch(name):
+            raise ValueError(f"a chart's name is lower-case letters, digits and -: {name!r}")
         ident = f"chart-{name}"
         if ident in self.charts:
             raise ValueError(f"two charts named {name}")
@@ -283,31 +236,14 @@ class Page:
         height = layout.get("height")
         div_height = f"{height}px" if isinstance(height, int | float) else "100%"
         data, config = to_json(figure["data"]), json.dumps(PLOTLY_CONFIG)
-        call = f'Plotly.newPlot("{ident}", {data}, {to_json(layout)}, {config})'
-        return (
-            f'<div class="chart" data-chart="{esc(name)}">'
-            f'<div style="height:{div_height}; width:100%;">'
-            f'<div id="{ident}" class="plotly-graph-div" style="height:100%; width:100%;"></div>'
-            "<script>window.PLOTLYENV=window.PLOTLYENV || {};"
-            f'if (document.getElementById("{ident}")) {{{call}}};</script>'
-            "</div></div>"
-        )
+        # JSON built here: to_json writes no <, > or / (nothing can close the script) and the
+        # config is a constant, so the call goes into the script as it is, never escaped
+        call = Markup(f'Plotly.newPlot("{ident}", {data}, {to_json(layout)}, {config})')
+        return Markup(macros().chart(name, ident, div_height, call))
 
     def render(self, footer: str = "") -> str:
-        head = [
-            "<!DOCTYPE html>",
-            '<html lang="en">',
-            "<head>",
-            '<meta charset="utf-8">',
-            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            '<link rel="icon" href="data:,">',
-            f"<title>{esc(self.title)}</title>",
-            f"<style>{CSS}</style>",
-        ]
-        if self.charts:
-            head.append(f'<script type="text/javascript">{plotly_js()}</script>')
-        head.append("</head>")
-        foot = f"<footer>{esc(footer)}</footer>" if footer else ""
-        body = ["<body>", "<main>", *self.parts, foot, "</main>", "</body>", "</html>", ""]
-        return "\n".join(head + body)
+        # plotly.js as the plotly package ships it: trusted, inlined as it is
+        script = Markup(plotly_js()) if self.charts else ""
+        return render(
+            "page.html.j2", title=self.title, parts=self.parts, footer=footer, plotly_js=script
+        )
