@@ -134,6 +134,12 @@ print(m.first_year, m.last_year, m.discount_rate)
 BARE_IMPORT = "import pyomo.environ, highspy, pandas, pydantic, typer, rich"
 
 
+def last_json(stdout: str) -> Any:
+    """The JSON object a measured script prints last. highspy 1.16 prints a banner on standard
+    output (from C) when a script makes its first `Highs`: the lines before are not ours."""
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
 def ndalloc_cmd() -> list[str]:
     found = shutil.which("ndalloc") or str(Path(sys.executable).parent / "ndalloc")
     return [found]
@@ -143,7 +149,7 @@ def measure(cmd: list[str], cwd: Path) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-c", MEASURE, *cmd], cwd=cwd, capture_output=True, text=True, check=True
     )
-    out = json.loads(done.stdout)
+    out = last_json(done.stdout)
     if out["returncode"] != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {out['returncode']}:\n{out['stderr']}")
     return out
@@ -216,7 +222,7 @@ def case_end_to_end(work: Path, size: str, times: int) -> dict[str, Any]:
     manifest = _latest_manifest(runs)
     say(f"({size}) ndalloc {ours['seconds']:.1f} s {ours['peak_mb']:.0f} MB; HiGHS alone ...")
     alone = repeat([sys.executable, "-c", HIGHS_SOLVE, str(mps)], work, times)
-    objective = json.loads(alone["stdout"])["objective"]
+    objective = last_json(alone["stdout"])["objective"]
     say(f"({size}) HiGHS alone {alone['seconds']:.1f} s {alone['peak_mb']:.0f} MB")
     reported = measure(
         [*ndalloc_cmd(), "solve", str(folder), "--out", str(work / f"runs-{size}-reports")], work
@@ -252,9 +258,9 @@ def case_sweep(work: Path, times: int) -> dict[str, Any]:
         )
         for _ in range(times)
     ]
-    a, b = json.loads(ours[-1]["stdout"]), json.loads(alone[-1]["stdout"])
+    a, b = last_json(ours[-1]["stdout"]), last_json(alone[-1]["stdout"])
     diff = max(abs(x - y) / abs(y) for x, y in zip(a["objectives"], b["objectives"], strict=True))
-    inside = [json.loads(r["stdout"]) for r in ours], [json.loads(r["stdout"]) for r in alone]
+    inside = [last_json(r["stdout"]) for r in ours], [last_json(r["stdout"]) for r in alone]
     result = {
         "points": n,
         "ndalloc_s": statistics.median(r["sweep_s"] for r in inside[0]),
