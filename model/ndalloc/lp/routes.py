@@ -13,6 +13,15 @@ from ndalloc.lp.registry import ArrayRegistry
 _SUPPLY = (("output", "source"), ("release", "stockpile"), ("imports", "origin"))
 #: Route destinations: the variable families that use oxide, with the key column naming them.
 _USE = (("export", "contract"), ("feed", "maker"), ("inject", "stockpile"))
+#: Unit and meaning of the flow variables and of one more unit of each row's right-hand side.
+_FLOW = ("t oxide", "oxide moved on the route")
+_MEANING = {
+    "route_origin": ("t oxide", "one more tonne available at the origin"),
+    "route_destination": (
+        "t oxide",
+        "one more tonne delivered to the destination from outside the routes",
+    ),
+}
 
 
 def add_routes(lp: ArrayRegistry, data: ModelData) -> None:
@@ -29,19 +38,28 @@ def add_routes(lp: ArrayRegistry, data: ModelData) -> None:
     Duals: `route_origin` the value of one more tonne at the origin (>= 0), `route_destination`
     the value of one more tonne delivered to the destination.
     """
-    supply = _members(lp, _SUPPLY, data.has_routes)
+    if not data.has_routes:  # the three families, without rows
+        keys = {"origin": pd.Series(dtype=str), "destination": pd.Series(dtype=str)}
+        flow = lp.add_variables(
+            "flow", pd.DataFrame({**keys, "year": pd.Series(dtype=np.int64)}), *_FLOW
+        )
+        for name, side in (("route_origin", "origin"), ("route_destination", "destination")):
+            rows = pd.DataFrame({side: keys[side], "year": pd.Series(dtype=np.int64)})
+            lp.add_constraints(name, rows, zero(0) == 0.0, *_MEANING[name])
+        return
+    supply = _members(lp, _SUPPLY)
     supply = supply[(supply["family"] != "imports") | (supply["product"] == "oxide")]
     # A name used by two destination families in a year: the later family is the destination.
-    use = _members(lp, _USE, data.has_routes).drop_duplicates(["node", "year"], keep="last")
+    use = _members(lp, _USE).drop_duplicates(["node", "year"], keep="last")
 
     # RY: every route in every year where its origin supplies and its destination uses oxide.
-    pairs = data.routes.index.to_frame(index=False) if data.has_routes else _pairs()
+    pairs = data.routes.index.to_frame(index=False)
     flows = pairs.merge(pd.DataFrame({"year": data.years}), how="cross")
     flows = flows[
         _isin(flows, "origin", supply.drop_duplicates(["node", "year"]))
         & _isin(flows, "destination", use)
     ].reset_index(drop=True)
-    flow = lp.add_variables("flow", flows, "t oxide", "oxide moved on the route")
+    flow = lp.add_variables("flow", flows, *_FLOW)
 
     origins = _rows(flows.rename(columns={"origin": "node"}))
     supplied = supply.assign(row=origins.get_indexer(_pair(supply, "node")))
@@ -51,8 +69,7 @@ def add_routes(lp: ArrayRegistry, data: ModelData) -> None:
         flow.sum_by(origins.get_indexer(_pair(flows, "origin")), len(origins))
         - _sum(lp, supplied[supplied["row"] >= 0], len(origins), [n for n, _ in _SUPPLY])
         <= 0.0,
-        "t oxide",
-        "one more tonne available at the origin",
+        *_MEANING["route_origin"],
     )
 
     destinations = _rows(use)
@@ -63,17 +80,14 @@ def add_routes(lp: ArrayRegistry, data: ModelData) -> None:
         _sum(lp, used, len(destinations), [n for n, _ in _USE])
         - flow.sum_by(destinations.get_indexer(_pair(flows, "destination")), len(destinations))
         == 0.0,
-        "t oxide",
-        "one more tonne delivered to the destination from outside the routes",
+        *_MEANING["route_destination"],
     )
 
 
-def _members(
-    lp: ArrayRegistry, families: tuple[tuple[str, str], ...], routed: bool
-) -> pd.DataFrame:
+def _members(lp: ArrayRegistry, families: tuple[tuple[str, str], ...]) -> pd.DataFrame:
     """The members of `families` as (family, pos, node, year, product) rows, family by family."""
     frames = []
-    for name, node in families if routed else ():
+    for name, node in families:
         keys = lp.keys(name)
         frames.append(
             pd.DataFrame(
@@ -86,15 +100,7 @@ def _members(
                 }
             )
         )
-    if not frames:
-        columns: dict[str, list[object]] = {c: [] for c in ("family", "pos", "node", "year")}
-        columns["product"] = []
-        return pd.DataFrame(columns).astype({"pos": np.int64, "year": np.int64})
     return pd.concat(frames, ignore_index=True)
-
-
-def _pairs() -> pd.DataFrame:
-    return pd.DataFrame({"origin": pd.Series(dtype=str), "destination": pd.Series(dtype=str)})
 
 
 def _pair(frame: pd.DataFrame, column: str) -> pd.MultiIndex:
