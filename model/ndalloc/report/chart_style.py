@@ -6,6 +6,9 @@ Quantities are in t (oxide or magnet, as the axis says), money in USD.
 from __future__ import annotations
 
 import math
+from typing import Any
+
+import numpy as np
 
 from ndalloc.report.figures import Plot
 
@@ -195,4 +198,16 @@ def compare_legend(figure: Plot) -> None:
     figure.update(
         legend={"orientation": "h", "yanchor": "top", "y": -0.16, "x": 0},
         margin={"l": 70, "r": 30, "t": 60, "b": 40},
+    )
+
+
+def limit_line(
+    figure: Plot, years: list[int], values: np.ndarray | None, name: str, line: dict[str, Any]
+) -> None:
+    """A limit (a maximum, a minimum) as a line over the years, drawn only where the limit
+    exists (`values` None: the run has no such limit, no line)."""
+    if values is None:
+        return
+    figure.add(
+        "scatter", x=years, y=values, name=name, mode="lines", line=line, hovertemplate=T_HOVER
     )

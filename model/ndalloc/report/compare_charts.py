@@ -17,6 +17,7 @@ from ndalloc.report.chart_style import (
     T_HOVER,
     compare_legend,
     legend_height,
+    limit_line,
     year_axis,
 )
 from ndalloc.report.figures import Figure, Plot
@@ -158,17 +159,13 @@ def stockpile_compare(
                 hovertemplate=T_HOVER,
             )
             for bounds, what, dash in ((highs, "maximum", "dash"), (lows, "minimum", "dot")):
-                values = values_of(bounds, members)
-                if values is not None:
-                    figure.add(
-                        "scatter",
-                        x=years,
-                        y=values,
-                        name=f"{name}: {pile} {what}{summed}",
-                        mode="lines",
-                        line={"color": colour, "dash": dash, "width": 1.2},
-                        hovertemplate=T_HOVER,
-                    )
+                limit_line(
+                    figure,
+                    years,
+                    values_of(bounds, members),
+                    f"{name}: {pile} {what}{summed}",
+                    {"color": colour, "dash": dash, "width": 1.2},
+                )
     figure.update(
         height=legend_height(figure),
         title={"text": "Stockpile level (year end) against its limits, by run"},
@@ -222,17 +219,13 @@ def contracts_compare(
                     hovertemplate=T_HOVER,
                 )
             for bounds, what, dash in ((lows, "minimum", "dot"), (highs, "maximum", "dash")):
-                bound = values_of(bounds, members)
-                if bound is not None:
-                    figure.add(
-                        "scatter",
-                        x=years,
-                        y=bound,
-                        name=f"{name}: {contract} {what}{summed}",
-                        mode="lines",
-                        line={"color": colour, "dash": dash, "width": 1.2, "shape": "hvh"},
-                        hovertemplate=T_HOVER,
-                    )
+                limit_line(
+                    figure,
+                    years,
+                    values_of(bounds, members),
+                    f"{name}: {contract} {what}{summed}",
+                    {"color": colour, "dash": dash, "width": 1.2, "shape": "hvh"},
+                )
     figure.update(
         barmode="group",
         height=legend_height(figure),

@@ -24,6 +24,7 @@ from ndalloc.report.chart_style import (
     legend_below,
     legend_height,
     legend_near,
+    limit_line,
     note,
     shade,
     title,
@@ -63,28 +64,20 @@ def stockpile_figure(
             marker={"size": 8},
             hovertemplate=T_HOVER,
         )
-        high = values_of(highs, members)
-        if high is not None:
-            figure.add(
-                "scatter",
-                x=years,
-                y=high,
-                name=f"{name}: maximum{summed}",
-                mode="lines",
-                line={"color": colour, "dash": "dash", "width": 1.5},
-                hovertemplate=T_HOVER,
-            )
-        low = values_of(lows, members)
-        if low is not None:
-            figure.add(
-                "scatter",
-                x=years,
-                y=low,
-                name=f"{name}: required minimum{summed}",
-                mode="lines",
-                line={"color": COLOURS["breach"], "dash": "dot", "width": 2.5},
-                hovertemplate=T_HOVER,
-            )
+        limit_line(
+            figure,
+            years,
+            values_of(highs, members),
+            f"{name}: maximum{summed}",
+            {"color": colour, "dash": "dash", "width": 1.5},
+        )
+        limit_line(
+            figure,
+            years,
+            values_of(lows, members),
+            f"{name}: required minimum{summed}",
+            {"color": COLOURS["breach"], "dash": "dot", "width": 2.5},
+        )
     figure.update(
         height=legend_height(figure),
         title=title("Stockpile level against its limits"),
