@@ -8,7 +8,6 @@ import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -40,17 +39,18 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def fail_on_call(monkeypatch, number: int, exc: BaseException) -> list[int]:
-    """Make the `number`th DataFrame.to_csv raise `exc` (earlier calls write as usual)."""
-    real = pd.DataFrame.to_csv
+    """Make the `number`th table written to the run folder raise `exc` (earlier ones are
+    written as usual)."""
+    real = ndalloc.runs.write_csv
     calls: list[int] = []
 
-    def flaky(self, *args, **kwargs):
+    def flaky(frame, path):
         calls.append(1)
         if len(calls) == number:
             raise exc
-        return real(self, *args, **kwargs)
+        return real(frame, path)
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", flaky)
+    monkeypatch.setattr(ndalloc.runs, "write_csv", flaky)
     return calls
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 from ndalloc.data.loader import load_scenario
 from ndalloc.data.scenario import Scenario
-from ndalloc.lp.build import ExtraConstraints, build_lp, build_model
+from ndalloc.lp.build import Built, ExtraConstraints, build_lp, build_model
 from ndalloc.lp.scaling import scaling_warnings
 from ndalloc.results.checks import ConservationError, check_solution
 from ndalloc.results.tables import RunResult, extract_result
@@ -54,9 +55,17 @@ def solve(
     t0 = time.perf_counter()
     pyomo = plain or extra is not None
     built = build_model(scenario, extra=extra) if pyomo else build_lp(scenario)
-    warnings = scaling_warnings(built, scenario)
     t1 = time.perf_counter()
-    outcome = solve_model(built, options)
+    if pyomo:  # Pyomo's interface reads the model while it solves: nothing alongside it
+        warnings = scaling_warnings(built, scenario)
+        outcome = solve_model(built, options)
+    else:
+        # HiGHS lets go of the GIL while it solves: the data checks, and the input hash the
+        # run folder's manifest will need, are computed meanwhile on the other core.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ndalloc-beside") as pool:
+            beside = pool.submit(_beside_the_solve, built, scenario)
+            outcome = solve_model(built, options)
+            warnings = beside.result()
     t2 = time.perf_counter()
     timings = {"build_s": t1 - t0, "solve_s": t2 - t1}
     # Read everything needed from HiGHS, then free it before the tables are built.
@@ -100,3 +109,12 @@ def solve(
         said = "\n  ".join(f"warning: {w}" for w in warnings)
         raise type(exc)(f"{exc}\n  found before solving:\n  {said}") from exc
     return result
+
+
+def _beside_the_solve(built: Built, scenario: Scenario) -> list[str]:
+    """What can be done while HiGHS solves: the scaling warnings of the LP (they depend on the
+    data only), and the scenario's input hash (cached on it for the run folder)."""
+    warnings = scaling_warnings(built, scenario)
+    _ = scenario.input_hash
+    return warnings
+

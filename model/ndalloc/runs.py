@@ -27,6 +27,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from ndalloc.data.csv_writer import write_csv
 from ndalloc.data.scenario import INPUT_HASH_VERSION, Scenario
 from ndalloc.results.tables import RunResult
 from ndalloc.solver.status import SolveOptions
@@ -192,7 +193,7 @@ def write_run(
 
     def write_tables(staging: Path) -> None:
         for name, table in result.tables().items():
-            table.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+            write_csv(table, staging / f"{name}.csv")
         staged.append(staging)
 
     def make_manifest(run_id: str) -> dict[str, Any]:

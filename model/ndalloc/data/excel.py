@@ -332,7 +332,7 @@ def _texts(
             texts.append(cell(value))
         if ok and any(texts):
             rows.append((cells[0].row, texts[: len(header)] + [""] * (len(header) - len(texts))))
-    return RawTable(label=label, header=header, rows=rows)
+    return RawTable(label=label, header=header, rows_given=rows)
 
 
 def _settings(

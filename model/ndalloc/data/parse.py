@@ -1,12 +1,17 @@
-"""Validate raw tables row by row with their pydantic records, collecting every problem with
-its location; the valid rows are kept column by column (`scenario.Table`)."""
+"""Validate raw tables with their pydantic records, collecting every problem with its
+location; the valid rows are kept column by column (`scenario.Table`)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 from pydantic import ValidationError
 
+from ndalloc.data.columns import Columns, blank_rows, check_columns, field_rules
 from ndalloc.data.errors import Issue
 from ndalloc.data.readers import RawTable
 from ndalloc.data.scenario import Table
@@ -14,37 +19,96 @@ from ndalloc.data.schema import Record
 
 
 def parse_table(raw: RawTable, model: type[Record], issues: list[Issue]) -> Table:
-    """Records of one raw table; every problem is appended to `issues`."""
+    """Records of one raw table; every problem is appended to `issues`, in line order.
+
+    Whole columns are checked at once (`ndalloc.data.columns`); the rows that fail a check, or
+    that it cannot judge, are validated one by one by the table's pydantic record, which words
+    the messages (so they are the same as when every row went through pydantic).
+    """
     fields = model.model_fields
     required = [n for n, f in fields.items() if f.is_required()]
+    if not _check_header(raw.label, raw.header, fields, required, issues):
+        return Table.empty(model)
+    rules = field_rules(model)
+    columns, lines, irregular = _regular(raw)
+    if rules is not None:
+        checked = check_columns(model, rules, raw.header, columns)
+    else:  # a rule the column checks do not know: every row goes through pydantic
+        blank = blank_rows(columns, len(lines))
+        undecided = {name: np.empty(len(lines), dtype=object) for name in fields}
+        checked = Columns(undecided, blank, ~blank)
+    values = checked.values
+    keep = ~checked.suspect & ~checked.blank
+    found: list[tuple[int, Issue]] = []
     needed = set(required)
-    header_ok = _check_header(raw.label, raw.header, fields, required, issues)
-    data: dict[str, list[Any]] = {name: [] for name in fields}
-    lines: list[int] = []
-    first_seen: dict[tuple[object, ...], int] = {}
-    for line, row in raw.rows:
-        if not any(cell.strip() for cell in row) or not header_ok:
+    suspect = np.flatnonzero(checked.suspect).tolist()
+    for line, row, at in [
+        *irregular,
+        *((int(lines[i]), [c[i].as_py() for c in columns], i) for i in suspect),
+    ]:
+        if not any(cell.strip() for cell in row):
             continue
-        record = _parse_row(raw.label, line, raw.header, row, model, needed, issues)
-        if record is None:
-            continue
-        key = record.key()
-        if key in first_seen:
-            issues.append(
-                Issue(
-                    raw.label,
-                    line,
-                    ", ".join(model.KEY),
-                    f"duplicate key {format_key(key)}: first given on line {first_seen[key]}",
-                )
-            )
-            continue
-        first_seen[key] = line
-        values = record.__dict__  # every field: validated values and defaults
-        for name, column in data.items():
-            column.append(values[name])
-        lines.append(line)
-    return Table.from_columns(model, data, [raw.label] * len(lines), lines)
+        mine: list[Issue] = []
+        record = _parse_row(raw.label, line, raw.header, row, model, needed, mine)
+        found += [(line, issue) for issue in mine]
+        if record is not None and at is not None:
+            keep[at] = True
+            for name, value in record.__dict__.items():  # validated values and defaults
+                column = values[name]
+                column[at] = math.nan if value is None and column.dtype.kind == "f" else value
+    found += _duplicates(raw.label, model, values, lines, keep)
+    issues += [issue for _, issue in sorted(found, key=lambda item: item[0])]
+    rows = np.flatnonzero(keep)
+    return Table.from_arrays(
+        model, {name: column[rows] for name, column in values.items()}, raw.label, lines[rows]
+    )
+
+
+def _regular(
+    raw: RawTable,
+) -> tuple[list[pa.Array], np.ndarray, list[tuple[int, list[str], int | None]]]:
+    """The rows as wide as the header, as one string array per column, with their lines; and
+    the others, each with its line and cells (and no position among the regular rows)."""
+    if raw.columns is not None and raw.lines is not None:
+        return raw.columns, raw.lines, []
+    width = len(raw.header)
+    given = raw.rows_given or []
+    regular = [(line, row) for line, row in given if len(row) == width]
+    irregular: list[tuple[int, list[str], int | None]] = [
+        (line, row, None) for line, row in given if len(row) != width
+    ]
+    cells = list(zip(*(row for _, row in regular), strict=True)) or [() for _ in raw.header]
+    columns = [pa.array(c, type=pa.string()) for c in cells]
+    lines = np.fromiter((line for line, _ in regular), dtype=np.int64, count=len(regular))
+    return columns, lines, irregular
+
+
+def _duplicates(
+    label: str,
+    model: type[Record],
+    values: dict[str, np.ndarray],
+    lines: np.ndarray,
+    keep: np.ndarray,
+) -> list[tuple[int, Issue]]:
+    """The kept rows whose key an earlier kept row has: dropped from `keep`, each with an
+    issue naming the line of the first."""
+    rows = np.flatnonzero(keep)
+    if not len(rows):
+        return []
+    keys = pd.DataFrame({k: values[k][rows] for k in model.KEY})
+    again = keys.duplicated(keep="first").to_numpy()
+    if not again.any():
+        return []
+    group = keys.groupby(list(model.KEY), sort=False, dropna=False).ngroup().to_numpy()
+    first_line = pd.Series(lines[rows]).groupby(group).transform("first").to_numpy()
+    out = []
+    for j in np.flatnonzero(again).tolist():
+        line = int(lines[rows[j]])
+        key = tuple(values[k][rows[j]] for k in model.KEY)
+        message = f"duplicate key {format_key(key)}: first given on line {first_line[j]}"
+        out.append((line, Issue(label, line, ", ".join(model.KEY), message)))
+        keep[rows[j]] = False
+    return out
 
 
 def _check_header(

@@ -12,8 +12,13 @@ import io
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from ndalloc.data.errors import Issue
 from ndalloc.data.schema import TABLES
@@ -26,11 +31,29 @@ ROUTES_EMPTY = "routes.csv has no rows: remove it or list the routes"
 
 @dataclass(frozen=True)
 class RawTable:
-    """A table as text cells, each row with the line (or sheet row) it starts on."""
+    """A table as text cells, each row with the line (or sheet row) it starts on.
+
+    Either row by row (`rows`), or, for a CSV file in the plain form most files have (no
+    quotes, every line as wide as the header), column by column: `columns` holds one string
+    array per header column and `lines` the line of each row, and `rows` is empty.
+    """
 
     label: str
     header: list[str]
-    rows: list[tuple[int, list[str]]]
+    rows_given: list[tuple[int, list[str]]] | None = None
+    columns: list[pa.Array] | None = None
+    lines: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows_given or ()) if self.lines is None else len(self.lines)
+
+    @cached_property
+    def rows(self) -> list[tuple[int, list[str]]]:
+        """Every row with its line, as text cells (made from the columns when read by them)."""
+        if self.rows_given is not None or self.columns is None or self.lines is None:
+            return self.rows_given or []
+        cells = zip(*(c.to_pylist() for c in self.columns), strict=True)
+        return [(int(line), list(row)) for line, row in zip(self.lines, cells, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -69,6 +92,9 @@ def read_csv(path: Path, label: str, issues: list[Issue]) -> RawTable | None:
     if not text.strip():
         issues.append(Issue(label, 1, "-", "empty file: expected a header line"))
         return None
+    plain = _plain_csv(text, label)
+    if plain is not None:
+        return plain
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []
     end = 0
@@ -84,7 +110,53 @@ def read_csv(path: Path, label: str, issues: list[Issue]) -> RawTable | None:
         else:
             issues.append(Issue(label, reader.line_num, "-", f"not a readable CSV file: {err}"))
         return None
-    return RawTable(label=label, header=[h.strip() for h in rows[0][1]], rows=rows[1:])
+    return RawTable(label=label, header=[h.strip() for h in rows[0][1]], rows_given=rows[1:])
+
+
+def _plain_csv(text: str, label: str) -> RawTable | None:
+    """The table read column by column by Arrow's CSV reader, when the file is in the plain
+    form where that gives exactly what `csv.reader` gives: no quote, no line break but "\n"
+    or "\r\n", a first line that is the header, and every other line empty or with as many
+    fields as the header. None otherwise (the rows are then read one by one)."""
+    if '"' in text or "\x00" in text or text.count("\r") != text.count("\r\n"):
+        return None
+    data = text.encode("utf-8")
+    raw = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero(raw == 10)
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [len(raw)]])
+    ends = ends - ((ends > starts) & (raw[np.maximum(ends - 1, 0)] == 13))  # drop the \r
+    commas = np.concatenate([[0], np.cumsum(raw == 44)])
+    fields = commas[ends] - commas[starts] + 1
+    filled = ends > starts
+    if not len(starts) or not filled[0]:
+        return None
+    width = int(fields[0])
+    body = np.flatnonzero(filled[1:]) + 1
+    if (fields[body] != width).any():
+        return None
+    header = [h.strip() for h in data[: int(ends[0])].decode("utf-8").split(",")]
+    if not len(body):
+        columns = [pa.array([], type=pa.string()) for _ in range(width)]
+        return RawTable(label=label, header=header, columns=columns, lines=body + 1)
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data[int(starts[1]) :]),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(quote_char=False, double_quote=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if table.num_rows != len(body):
+        return None
+    columns = [table.column(i).combine_chunks() for i in range(width)]
+    return RawTable(label=label, header=header, columns=columns, lines=body + 1)
 
 
 def _unclosed_quote(text: str, start: int) -> int | None:
@@ -146,7 +218,7 @@ def read_folder(folder: Path, prefix: str, issues: list[Issue]) -> ScenarioFiles
         table_path = folder / model.FILE
         if table_path.is_file():
             raw = read_csv(table_path, prefix + model.FILE, issues)
-            if raw is not None and name == "routes" and not raw.rows:
+            if raw is not None and name == "routes" and not len(raw):
                 issues.append(Issue(raw.label, 1, "-", ROUTES_EMPTY))
             if raw is not None:
                 tables[name] = raw

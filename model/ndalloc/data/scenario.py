@@ -78,6 +78,16 @@ def _frozen(values: Sequence[Any], dtype: str) -> np.ndarray:
     return array
 
 
+def _interned(values: np.ndarray) -> np.ndarray:
+    """An object column with one object per distinct text (already interned texts are kept)."""
+    import pandas as pd
+
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    kept = np.empty(len(distinct), dtype=object)
+    kept[:] = [sys.intern(v) if isinstance(v, str) else v for v in distinct]
+    return kept[codes]
+
+
 def _equal(a: np.ndarray, b: np.ndarray) -> bool:
     if a.dtype == np.float64:
         return np.array_equal(a, b, equal_nan=True)
@@ -133,6 +143,28 @@ class Table:
                 values = [math.nan if v is None else v for v in values]
             arrays[name] = _frozen(values, dtypes[name])
         return cls(model, arrays, _frozen(list(labels), "object"), _frozen(list(lines), "int64"))
+
+    @classmethod
+    def from_arrays(
+        cls, model: type[Record], data: Mapping[str, np.ndarray], label: str, lines: np.ndarray
+    ) -> Table:
+        """A table from already validated columns (NaN for a number not given), every row
+        read from `label`: the columns are stored as they are, in the dtype of the schema."""
+        dtypes = column_dtypes(model)
+        arrays = {}
+        for name in columns(model):
+            values = data[name]
+            if dtypes[name] == "object":
+                array = _interned(values)
+            else:
+                array = np.array(values, dtype=dtypes[name])
+            array.flags.writeable = False
+            arrays[name] = array
+        labels = np.full(len(lines), sys.intern(label), dtype=object)
+        labels.flags.writeable = False
+        frozen_lines = np.array(lines, dtype=np.int64)
+        frozen_lines.flags.writeable = False
+        return cls(model, arrays, labels, frozen_lines)
 
     @classmethod
     def from_records(

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from ndalloc.data.csv_writer import write_csv
 from ndalloc.data.loader import load_scenario
 from ndalloc.data.scenario import INPUT_HASH_VERSION, Scenario
 from ndalloc.sensitivity.check import check_varies
@@ -180,10 +181,10 @@ def write_sweep(result: SweepResult, runs_dir: Path, started_at: datetime) -> Pa
 
     def write_tables(staging: Path) -> None:
         staged.append(staging)
-        result.table.to_csv(staging / "points.csv", index=False, lineterminator="\n")
+        write_csv(result.table, staging / "points.csv")
         result.table.to_parquet(staging / "points.parquet", index=False)
         if not result.ranking.empty:
-            result.ranking.to_csv(staging / "tornado.csv", index=False, lineterminator="\n")
+            write_csv(result.ranking, staging / "tornado.csv")
 
     def manifest(run_id: str) -> dict[str, Any]:
         from ndalloc.report import attach_reports

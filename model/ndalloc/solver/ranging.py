@@ -16,7 +16,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import highspy
 import numpy as np
 import pandas as pd
 
@@ -134,10 +133,11 @@ def read_ranges(built: Built, outcome: Any, solution: Solution | None = None) ->
     bound_dn = np.asarray(ranging.row_bound_dn.value_, dtype=np.float64)
     bound_up = np.asarray(ranging.row_bound_up.value_, dtype=np.float64)
     del ranging
-    basic_status = highspy.HighsBasisStatus.kBasic
-    basic = np.fromiter(
-        (s == basic_status for s in highs.getBasis().row_status), dtype=bool, count=len(row_lower)
-    )
+    # The basic rows, from HiGHS's list of basic variables (row i is listed as -1 - i).
+    _, listed = highs.getBasicVariables()
+    listed = np.asarray(listed, dtype=np.int64)
+    basic = np.zeros(len(row_lower), dtype=bool)
+    basic[-1 - listed[listed < 0]] = True
     activity = (solution or read_solution(highs)).row_value
     return Ranges(
         costs, row_lower, row_upper, cost_dn, cost_up, bound_dn, bound_up, basic, activity

@@ -1,0 +1,64 @@
+"""The run folder's CSV writer gives the bytes pandas' `to_csv(index=False,
+lineterminator="\\n")` gives: on every table of bundled runs and on awkward values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ndalloc
+from ndalloc.data.csv_writer import csv_text
+
+
+def _pandas(frame: pd.DataFrame) -> str:
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+@pytest.mark.parametrize("name", ["india-base", "china-curbs"])
+def test_every_table_of_a_run_as_pandas_writes_it(name):
+    tables = ndalloc.solve(name).tables()
+    assert len(tables) > 20
+    for table, frame in tables.items():
+        assert csv_text(frame) == _pandas(frame), table
+
+
+def test_awkward_values():
+    frame = pd.DataFrame(
+        {
+            "f": [0.1, 5.0, -0.0, 1e-7, 0.0, np.nan, np.inf, 123456789.123456789],
+            "i": np.arange(8, dtype=np.int64),
+            "b": [True, False] * 4,
+            "s": ["a,b", 'say "x"', "line\nbreak", "", None, "plain", " space ", "é"],
+            "o": pd.Series([1, 2.5, None, "x", True, np.float64(0.5), "a,b", ""], dtype=object),
+            "t": pd.Series(["x", None, "y", "z,", "", "q", "r", "s"], dtype="str"),
+        }
+    )
+    assert csv_text(frame) == _pandas(frame)
+    assert csv_text(frame.iloc[:0]) == _pandas(frame.iloc[:0])
+    lone = pd.DataFrame({"only": ["", "a", None]})
+    assert csv_text(lone) == _pandas(lone)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=20),
+    st.lists(st.text(max_size=8), min_size=1, max_size=20),
+)
+def test_any_floats_and_texts(floats, texts):
+    n = min(len(floats), len(texts))
+    frame = pd.DataFrame({"x": floats[:n], "name": pd.Series(texts[:n], dtype=object)})
+    assert csv_text(frame) == _pandas(frame)
+
+
+def test_floats_of_every_magnitude_as_repr_writes_them():
+    rng = np.random.default_rng(7)
+    exponents = rng.uniform(-12, 20, 200_000)
+    values = rng.choice([-1.0, 1.0], 200_000) * 10.0**exponents
+    edges = [1e-4, 9.999999999999999e-05, 1e16, 9999999999999998.0, 0.1 + 0.2, 2.0**53]
+    whole = np.round(values[:1000] * 1e3)
+    values = np.concatenate([values, edges, -np.asarray(edges), whole, [0.0, -0.0, 5.0]])
+    frame = pd.DataFrame({"x": values})
+    assert csv_text(frame) == _pandas(frame)
