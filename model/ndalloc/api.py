@@ -117,4 +117,3 @@ def _beside_the_solve(built: Built, scenario: Scenario) -> list[str]:
     warnings = scaling_warnings(built, scenario)
     _ = scenario.input_hash
     return warnings
-

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ndalloc.data.csv_writer import write_csv
+from ndalloc.data.memory import release_memory
 from ndalloc.data.scenario import INPUT_HASH_VERSION, Scenario
 from ndalloc.results.tables import RunResult
 from ndalloc.solver.status import SolveOptions
@@ -194,6 +195,7 @@ def write_run(
     def write_tables(staging: Path) -> None:
         for name, table in result.tables().items():
             write_csv(table, staging / f"{name}.csv")
+        release_memory()
         staged.append(staging)
 
     def make_manifest(run_id: str) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from ndalloc.data.bundled import bundled_names, bundled_path
 from ndalloc.data.errors import Issue, ScenarioError
+from ndalloc.data.memory import release_memory
 from ndalloc.data.parse import error_column, error_message, format_key, parse_table
 from ndalloc.data.patch import Patch
 from ndalloc.data.ranges import narrow_to_patches
@@ -102,6 +103,7 @@ def load_scenario(scenario: str | Path) -> Scenario:
     """
     issues: list[Issue] = []
     resolved = _resolve(str(scenario), None, (), "", ("", 0), issues)
+    release_memory()  # the raw text columns are gone: give their memory back
     meta = _meta(resolved, issues) if resolved is not None else None
     if resolved is not None and meta is not None:
         issues += _required_tables(resolved, issues)

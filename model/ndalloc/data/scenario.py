@@ -160,7 +160,8 @@ class Table:
                 array = np.array(values, dtype=dtypes[name])
             array.flags.writeable = False
             arrays[name] = array
-        labels = np.full(len(lines), sys.intern(label), dtype=object)
+        labels = np.empty(len(lines), dtype=object)
+        labels.fill(sys.intern(label))  # one object for every row (np.full would copy it)
         labels.flags.writeable = False
         frozen_lines = np.array(lines, dtype=np.int64)
         frozen_lines.flags.writeable = False
@@ -332,14 +333,22 @@ class Scenario:
         """SHA-256 of the resolved inputs, not of file bytes: reformatting, row order and
         citations do not change it. Each table's rows are sorted by key and written as JSON
         (floats as their shortest round-tripping text)."""
-        tables = {}
-        for name, model in TABLES.items():
+
+        # The bytes of json.dumps({"meta": ..., "tables": {name: {"columns": ..., "rows":
+        # ...}}}, sort_keys=True), hashed one table at a time so that no table's text is
+        # held beside another's (the hash is computed while HiGHS holds the LP).
+        def dumps(value: Any) -> bytes:
+            return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+        digest = hashlib.sha256(b'{"meta":' + dumps(self.meta.model_dump()) + b',"tables":{')
+        for i, name in enumerate(sorted(TABLES)):
             table = self.table(name)
-            shown = [c for c in columns(model) if c != "citation"]
+            shown = [c for c in columns(TABLES[name]) if c != "citation"]
             rows = list(zip(*(table.values(c) for c in shown), strict=True))
             keys = table.keys()
             order = sorted(range(len(rows)), key=keys.__getitem__)
-            tables[name] = {"columns": shown, "rows": [rows[i] for i in order]}
-        payload = {"meta": self.meta.model_dump(), "tables": tables}
-        blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
-        return hashlib.sha256(blob).hexdigest()
+            digest.update((b"," if i else b"") + dumps(name) + b':{"columns":' + dumps(shown))
+            digest.update(b',"rows":' + dumps([rows[j] for j in order]) + b"}")
+            del rows, order
+        digest.update(b"}}")
+        return digest.hexdigest()

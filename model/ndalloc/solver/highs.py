@@ -27,6 +27,7 @@ from typing import Any
 import highspy
 import numpy as np
 
+from ndalloc.data.memory import release_memory
 from ndalloc.lp.build import Built, BuiltLp, BuiltModel
 from ndalloc.solver.status import MEANING, Interrupted, SolveOptions, Status
 
@@ -237,12 +238,7 @@ def free_memory(size: int = LARGE_LP) -> None:
     if size < LARGE_LP:
         return
     gc.collect()
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    release_memory()
 
 
 @contextmanager
