@@ -40,6 +40,14 @@ def test_awkward_values():
     assert csv_text(frame.iloc[:0]) == _pandas(frame.iloc[:0])
     lone = pd.DataFrame({"only": ["", "a", None]})
     assert csv_text(lone) == _pandas(lone)
+    for odd in (
+        pd.DataFrame({"": ["x"]}),  # a lone empty header cell is quoted too
+        pd.DataFrame(index=range(3)),  # rows without columns
+        pd.DataFrame({"f": np.array([0.1, 2.5], dtype=np.float32)}),
+        pd.DataFrame({"n": pd.array([1, None], dtype="Int64")}),
+        pd.DataFrame({"d": pd.to_datetime(["2026-12-03", None])}),
+    ):
+        assert csv_text(odd) == _pandas(odd), odd.dtypes
 
 
 @settings(max_examples=200, deadline=None)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -62,10 +62,10 @@ def solve(
     else:
         # HiGHS lets go of the GIL while it solves: the data checks, and the input hash the
         # run folder's manifest will need, are computed meanwhile on the other core.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ndalloc-beside") as pool:
-            beside = pool.submit(_beside_the_solve, built, scenario)
-            outcome = solve_model(built, options)
-            warnings = beside.result()
+        beside = _Beside(built, scenario)
+        beside.start()
+        outcome = solve_model(built, options)
+        warnings = beside.result()  # not waited for when Ctrl-C stops the solve
     t2 = time.perf_counter()
     timings = {"build_s": t1 - t0, "solve_s": t2 - t1}
     # Read everything needed from HiGHS, then free it before the tables are built.
@@ -111,9 +111,27 @@ def solve(
     return result
 
 
-def _beside_the_solve(built: Built, scenario: Scenario) -> list[str]:
+class _Beside(threading.Thread):
     """What can be done while HiGHS solves: the scaling warnings of the LP (they depend on the
-    data only), and the scenario's input hash (cached on it for the run folder)."""
-    warnings = scaling_warnings(built, scenario)
-    _ = scenario.input_hash
-    return warnings
+    data only) and the scenario's input hash (cached on it for the run folder). A daemon
+    thread, so that an interrupted solve (Ctrl-C) neither waits for it nor keeps the process
+    alive at exit; its error, if any, is raised by `result`."""
+
+    def __init__(self, built: Built, scenario: Scenario) -> None:
+        super().__init__(name="ndalloc-beside-the-solve", daemon=True)
+        self.built, self.scenario = built, scenario
+        self.warnings: list[str] = []
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.warnings = scaling_warnings(self.built, self.scenario)
+            _ = self.scenario.input_hash
+        except BaseException as exc:  # raised in the solving thread by `result`
+            self.error = exc
+
+    def result(self) -> list[str]:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.warnings

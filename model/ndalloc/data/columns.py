@@ -144,9 +144,11 @@ def _convert(rule: Rule, text: pa.Array, empty: np.ndarray) -> tuple[np.ndarray,
         filled = pc.if_else(pa.array(plain), text, "0")
         try:
             numbers = pc.cast(filled, pa.float64() if rule.kind == "float" else pa.int64())
+            value = np.asarray(numbers.to_numpy(zero_copy_only=False))
         except pa.ArrowInvalid:  # a form Arrow does not read: pydantic judges every cell
-            return np.zeros(n), ~empty
-        value = np.asarray(numbers.to_numpy(zero_copy_only=False))
+            value = np.zeros(n, dtype=np.float64 if rule.kind == "float" else np.int64)
+            plain[:] = False
+            bad = ~empty
         for key, fails in (
             ("ge", np.less),
             ("gt", np.less_equal),

@@ -85,9 +85,22 @@ def _numpy(mask: pa.Array) -> np.ndarray:
     return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _handled(dtype: object) -> bool:
+    """The dtypes written here: float64, integers, bools, texts and plain objects."""
+    if isinstance(dtype, np.dtype):
+        return dtype == np.float64 or dtype.kind in "iubO"
+    return isinstance(dtype, pd.StringDtype)
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The CSV file of `frame`: a header line, then one line per row, each ending in "\\n"."""
-    header = (",".join(_quoted(str(c)) for c in frame.columns) + "\n").encode("utf-8")
+    if any(not _handled(frame[c].dtype) for c in frame.columns) or not frame.shape[1]:
+        # float32, nullable and datetime columns, or no column at all: pandas writes them
+        return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    names = [_quoted(str(c)) for c in frame.columns]
+    if names == [""]:  # the csv module quotes a lone empty cell, lest the line look blank
+        names = ['""']
+    header = (",".join(names) + "\n").encode("utf-8")
     if not len(frame):
         return header
     cells = [_cells(frame.iloc[:, i]) for i in range(frame.shape[1])]

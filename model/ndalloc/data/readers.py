@@ -116,9 +116,11 @@ def read_csv(path: Path, label: str, issues: list[Issue]) -> RawTable | None:
 def _plain_csv(text: str, label: str) -> RawTable | None:
     """The table read column by column by Arrow's CSV reader, when the file is in the plain
     form where that gives exactly what `csv.reader` gives: no quote, no line break but "\n"
-    or "\r\n", a first line that is the header, and every other line empty or with as many
+    or "\r\n", a first line that is the header, no empty line, and every line with as many
     fields as the header. None otherwise (the rows are then read one by one)."""
-    if '"' in text or "\x00" in text or text.count("\r") != text.count("\r\n"):
+    # A quote, a NUL or a lone "\r" (csv.reader's own rules), or a byte-order mark inside
+    # the file (Arrow would drop one that starts a line): read row by row.
+    if any(c in text for c in ('"', "\x00", "\ufeff")) or text.count("\r") != text.count("\r\n"):
         return None
     data = text.encode("utf-8")
     raw = np.frombuffer(data, dtype=np.uint8)
@@ -132,6 +134,8 @@ def _plain_csv(text: str, label: str) -> RawTable | None:
     if not len(starts) or not filled[0]:
         return None
     width = int(fields[0])
+    if not filled[1:-1].all():  # an empty line (csv.reader gives it as a row of no cells)
+        return None
     body = np.flatnonzero(filled[1:]) + 1
     if (fields[body] != width).any():
         return None
