@@ -70,3 +70,28 @@ def test_floats_of_every_magnitude_as_repr_writes_them():
     values = np.concatenate([values, edges, -np.asarray(edges), whole, [0.0, -0.0, 5.0]])
     frame = pd.DataFrame({"x": values})
     assert csv_text(frame) == _pandas(frame)
+
+
+def test_many_tables_written_on_two_threads_as_pandas_writes_them(tmp_path, monkeypatch):
+    """Above the row threshold the tables are written by two threads: the same bytes; an
+    error in one table is raised after the others were written or dropped."""
+    from ndalloc.data import csv_writer
+
+    monkeypatch.setattr(csv_writer, "_PARALLEL_ROWS", 10)
+    rng = np.random.default_rng(0)
+    frames = {
+        tmp_path / f"t{i}.csv": pd.DataFrame(
+            {
+                "name": [f"e{j % 7}, x" if j % 5 == 0 else f"e{j}" for j in range(40 + i)],
+                "year": np.arange(40 + i) + 2025,
+                "value": np.where(rng.random(40 + i) < 0.2, np.inf, rng.normal(size=40 + i)),
+            }
+        )
+        for i in range(6)
+    }
+    csv_writer.write_csvs(frames)
+    for path, frame in frames.items():
+        assert path.read_text() == _pandas(frame)
+    broken = {**frames, tmp_path / "missing" / "t.csv": next(iter(frames.values()))}
+    with pytest.raises(FileNotFoundError):
+        csv_writer.write_csvs(broken)

@@ -27,7 +27,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from ndalloc.data.csv_writer import write_csv
+from ndalloc.data.csv_writer import write_csvs
 from ndalloc.data.memory import release_memory
 from ndalloc.data.scenario import INPUT_HASH_VERSION, Scenario
 from ndalloc.results.tables import RunResult
@@ -193,8 +193,7 @@ def write_run(
     staged: list[Path] = []
 
     def write_tables(staging: Path) -> None:
-        for name, table in result.tables().items():
-            write_csv(table, staging / f"{name}.csv")
+        write_csvs({staging / f"{name}.csv": table for name, table in result.tables().items()})
         release_memory()
         staged.append(staging)
 

@@ -8,8 +8,14 @@ limit's own year (`value_usd_per_t`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from string import Formatter
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ndalloc.data.text_columns import repeated_text, text_array, text_column
 
 #: family -> (what the limit is, unit of one more unit, sentence template). In the template,
 #: {who} is the entity, {year} the year, {amount} the absolute value in USD.
@@ -74,7 +80,7 @@ ZERO_USD = 1e-6
 
 def marginal_values(duals: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per binding (or valued) limit and year, with a sentence a planner can read."""
-    columns: dict[str, list] = {c: [] for c in COLUMNS}
+    blocks: list[pd.DataFrame] = []
     for family, (limit, unit, template) in LIMITS.items():
         frame = duals.get(family)
         if frame is None or frame.empty:
@@ -83,35 +89,58 @@ def marginal_values(duals: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         if family != "oxide_balance":  # only the rows that are valued or bind are spelled out
             valued = frame["value_usd_per_t"].abs().to_numpy(dtype=float) > ZERO_USD
             frame = frame[valued | frame["binding"].to_numpy(dtype=bool)]
-        values = [float(v) for v in frame["value_usd_per_t"].tolist()]
-        years = [int(y) for y in frame["year"].tolist()]
-        parts = [frame[c].tolist() for c in index]
-        who = [" ".join(str(p) for p in key) for key in zip(*parts, strict=True)]
-        if not index:
-            who = [""] * len(frame)
-        sentences = [
-            template.format(
-                who=w,
-                year=y,
-                amount=f"{abs(v):,.0f}",
-                worth="worth" if v >= 0 else "a cost of",
-                costs="costs" if v <= 0 else "gains",
-            ).replace("  ", " ")
-            for w, y, v in zip(who, years, values, strict=True)
-        ]
-        n = len(values)
-        columns["limit"] += [limit] * n
-        columns["family"] += [family] * n
-        columns["entity"] += who
-        columns["year"] += years
-        columns["unit"] += [unit] * n
-        columns["value_usd_per_t"] += values
-        columns["value_pv_usd_per_t"] += [float(v) for v in frame["value_pv_usd_per_t"].tolist()]
-        columns["binding"] += [bool(b) for b in frame["binding"].tolist()]
-        columns["sentence"] += sentences
-    if not columns["limit"]:
+        if frame.empty:
+            continue
+        values = frame["value_usd_per_t"].to_numpy(dtype=np.float64)
+        years = frame["year"].to_numpy(dtype=np.int64)
+        who = (
+            pc.binary_join_element_wise(*(text_array(frame[c]) for c in index), " ")
+            if index
+            else repeated_text("", len(frame))
+        )
+        n = len(frame)
+        blocks.append(
+            pd.DataFrame(
+                {
+                    "limit": text_column(repeated_text(limit, n)),
+                    "family": text_column(repeated_text(family, n)),
+                    "entity": text_column(who),
+                    "year": years,
+                    "unit": text_column(repeated_text(unit, n)),
+                    "value_usd_per_t": values,
+                    "value_pv_usd_per_t": frame["value_pv_usd_per_t"].to_numpy(np.float64),
+                    "binding": frame["binding"].to_numpy(dtype=bool),
+                    "sentence": text_column(_sentences(template, who, years, values)),
+                },
+                columns=COLUMNS,
+            )
+        )
+    if not blocks:
         return pd.DataFrame([], columns=COLUMNS)
-    return pd.DataFrame(columns, columns=COLUMNS)
+    return pd.concat(blocks, ignore_index=True)
+
+
+def _sentences(template: str, who: pa.Array, years: np.ndarray, values: np.ndarray) -> pa.Array:
+    """`template` filled in for every row at once: {who}, {year}, {amount} (the absolute
+    value in whole USD with thousands separators), {worth} and {costs} (the words for the
+    value's sign); a double space (no entity) is closed up."""
+    amounts, at = np.unique(np.abs(values), return_inverse=True)
+    fields: dict[str, pa.Array] = {
+        "who": who,
+        "year": pa.array(years.astype(str), pa.string()),
+        "amount": pa.array([f"{a:,.0f}" for a in amounts.tolist()], pa.string()).take(
+            pa.array(at.ravel())
+        ),
+        "worth": pa.array(np.where(values >= 0, "worth", "a cost of"), pa.string()),
+        "costs": pa.array(np.where(values <= 0, "costs", "gains"), pa.string()),
+    }
+    pieces: list[pa.Array | pa.Scalar] = []
+    for literal, name, _spec, _conversion in Formatter().parse(template):
+        if literal:
+            pieces.append(pa.scalar(literal, pa.string()))
+        if name:
+            pieces.append(fields[name])
+    return pc.replace_substring(pc.binary_join_element_wise(*pieces, ""), "  ", " ")
 
 
 #: Columns of a dual table that are not part of its key (shared with results.checks).

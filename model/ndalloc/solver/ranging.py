@@ -18,8 +18,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ndalloc.data.scenario import Scenario
+from ndalloc.data.text_columns import repeated_text, text_array, text_column
 from ndalloc.lp.build import Built
 from ndalloc.solver.explain import FAMILY_SOURCE
 from ndalloc.solver.highs import Solution, lp_bounds, read_solution
@@ -77,13 +80,10 @@ def _intervals(
     return np.where(ordered, a, b), np.where(ordered, b, a)
 
 
-def _entity(keys: pd.DataFrame) -> list[str]:
+def _entity(keys: pd.DataFrame) -> pa.Array:
     """Each key without its year, as text: "irel", "china/magnet"."""
-    parts = [keys[c].astype(str) for c in keys.columns[:-1]]
-    text = parts[0]
-    for part in parts[1:]:
-        text = text + "/" + part
-    return text.tolist()
+    parts = [text_array(keys[c]) for c in keys.columns[:-1]]
+    return parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "/")
 
 
 def _block(
@@ -93,14 +93,14 @@ def _block(
     holds = "the allocation stays optimal" if via in COST_INPUTS else "its marginal value holds"
     unit = "USD/t" if via in COST_INPUTS else ("fraction" if column == "import_share_max" else "t")
     return {
-        "table": [table] * n,
+        "table": repeated_text(table, n),
         "key": _entity(keys),
         "year": keys["year"].to_numpy(dtype=np.int64),
-        "column": [column] * n,
-        "via": [via] * n,
+        "column": repeated_text(column, n),
+        "via": repeated_text(via, n),
         **values,
-        "holds": [holds] * n,
-        "unit": [unit] * n,
+        "holds": repeated_text(holds, n),
+        "unit": repeated_text(unit, n),
     }
 
 
@@ -221,6 +221,6 @@ def ranging_table(
 
 
 def _concat(parts: list[Any]) -> Any:
-    if isinstance(parts[0], list):
-        return [v for p in parts for v in p]
+    if isinstance(parts[0], pa.Array):
+        return text_column(pa.chunked_array(parts, pa.string()))
     return np.concatenate(parts)
