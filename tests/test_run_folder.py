@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 import ndalloc
 import ndalloc.runs
+from ndalloc.data import csv_writer
 from ndalloc.cli.commands import app
 from ndalloc.runs import INCOMPLETE_PREFIX, MANIFEST, write_run
 from ndalloc.solver.highs import SolveOptions
@@ -41,7 +42,7 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 def fail_on_call(monkeypatch, number: int, exc: BaseException) -> list[int]:
     """Make the `number`th table written to the run folder raise `exc` (earlier ones are
     written as usual)."""
-    real = ndalloc.runs.write_csv
+    real = csv_writer.write_csv
     calls: list[int] = []
 
     def flaky(frame, path):
@@ -50,7 +51,7 @@ def fail_on_call(monkeypatch, number: int, exc: BaseException) -> list[int]:
             raise exc
         return real(frame, path)
 
-    monkeypatch.setattr(ndalloc.runs, "write_csv", flaky)
+    monkeypatch.setattr(csv_writer, "write_csv", flaky)
     return calls
 
 

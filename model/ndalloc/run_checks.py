@@ -30,6 +30,7 @@ MANIFEST_FIELDS: dict[str, str] = {
     "solver": "mapping",
     "versions": "mapping",
     "tables": "list",
+    "parquet_tables": "list",
     "reports": "list",
     "warnings": "list",
     "conflict": "list",

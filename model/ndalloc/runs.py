@@ -27,13 +27,15 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from ndalloc.data.csv_writer import write_csvs
+from ndalloc.data.csv_writer import write_csvs, write_parquets
 from ndalloc.data.memory import release_memory
 from ndalloc.data.scenario import INPUT_HASH_VERSION, Scenario
 from ndalloc.results.tables import RunResult
 from ndalloc.solver.status import SolveOptions
 
 MANIFEST = "manifest.json"
+#: The folder of a run's Parquet copies (`ndalloc solve --format parquet`).
+PARQUET_DIR = "parquet"
 INCOMPLETE_PREFIX = ".incomplete-"
 _STAGING = re.compile(rf"^{re.escape(INCOMPLETE_PREFIX)}(?P<host>[0-9a-f]{{6}})-(?P<pid>\d+)-")
 _PACKAGES = ("ndalloc", "pyomo", "highspy", "pandas", "numpy", "pydantic")
@@ -184,21 +186,31 @@ def write_run(
     started_at: datetime,
     *,
     reports: bool = True,
+    parquet: bool = False,
 ) -> Path:
     """Write the run atomically and return its folder.
 
     With `reports` (the default), the folder also gets report.html and results.xlsx, built
     from its CSV tables and manifest (`ndalloc.report`) and listed in the manifest's "reports".
+    With `parquet`, every table is also written as `parquet/<table>.parquet` (the same rows,
+    columns and types; listed in the manifest's "parquet_tables"), for scripts that read
+    large runs: the CSV files stay what planners open and what ndalloc reads back.
     """
     staged: list[Path] = []
 
     def write_tables(staging: Path) -> None:
-        write_csvs({staging / f"{name}.csv": table for name, table in result.tables().items()})
+        tables = result.tables()
+        write_csvs({staging / f"{name}.csv": table for name, table in tables.items()})
+        if parquet:
+            (staging / PARQUET_DIR).mkdir()
+            write_parquets({staging / PARQUET_DIR / f"{n}.parquet": t for n, t in tables.items()})
         release_memory()
         staged.append(staging)
 
     def make_manifest(run_id: str) -> dict[str, Any]:
         data = manifest(result, scenario, options, run_id, started_at)
+        if parquet:
+            data["parquet_tables"] = [f"{PARQUET_DIR}/{n}.parquet" for n in sorted(result.tables())]
         if reports:
             from ndalloc.report import attach_reports
 

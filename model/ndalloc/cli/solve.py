@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -44,6 +45,13 @@ EXIT_CODES: dict[Status, int] = {
     Status.INFEASIBLE_OR_UNBOUNDED: 3,
 }
 EXIT_OTHER = 5
+
+
+class TableFormat(StrEnum):
+    """How `ndalloc solve --format` writes the run's tables."""
+
+    CSV = "csv"
+    PARQUET = "parquet"
 
 
 def _summary(result: RunResult) -> None:
@@ -232,6 +240,16 @@ def solve(
             " --no-reports writes the CSV tables and manifest only).",
         ),
     ] = True,
+    table_format: Annotated[
+        TableFormat,
+        typer.Option(
+            "--format",
+            help="csv: the tables as CSV files (the default). parquet: the CSV files and a"
+            " Parquet copy of every table in parquet/ (types kept; for scripts that read"
+            " large runs).",
+            case_sensitive=False,
+        ),
+    ] = TableFormat.CSV,
     solver_log: Annotated[
         bool,
         typer.Option(
@@ -267,7 +285,15 @@ def solve(
         _warn(result)
         if result.status is Status.INTERRUPTED:
             raise KeyboardInterrupt  # an interrupted solve leaves no run folder
-        folder = write_run(result, sc, options, out_dir, started, reports=reports)
+        folder = write_run(
+            result,
+            sc,
+            options,
+            out_dir,
+            started,
+            reports=reports,
+            parquet=table_format is TableFormat.PARQUET,
+        )
     except ConservationError as exc:
         err.print(Text.assemble(("result rejected", "bold red"), f": {exc}"))
         raise typer.Exit(EXIT_INTERNAL) from None

@@ -12,7 +12,7 @@ bundled runs and on awkward values.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 
 def _quoted(text: str) -> str:
@@ -159,16 +160,32 @@ _PARALLEL_ROWS = 200_000
 def write_csvs(tables: Mapping[Path, pd.DataFrame]) -> None:
     """Write every table to its path as `write_csv` does; the largest first, on two threads
     when there are many rows (the files are the same bytes either way)."""
+    _write_all(write_csv, tables)
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write `frame` as a Parquet file (Arrow's writer, zstd; no index column)."""
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, compression="zstd")
+
+
+def write_parquets(tables: Mapping[Path, pd.DataFrame]) -> None:
+    """`write_parquet` of every table, as `write_csvs` shares them out."""
+    _write_all(write_parquet, tables)
+
+
+def _write_all(
+    write: Callable[[pd.DataFrame, Path], None], tables: Mapping[Path, pd.DataFrame]
+) -> None:
     order = sorted(tables, key=lambda path: -len(tables[path]))
     rows = sum(len(t) for t in tables.values())
     workers = min(2, os.cpu_count() or 1) if rows >= _PARALLEL_ROWS else 1
     if workers == 1:
         for path in order:
-            write_csv(tables[path], path)
+            write(tables[path], path)
         return
-    pool = ThreadPoolExecutor(workers, thread_name_prefix="ndalloc-csv")
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="ndalloc-write")
     try:
-        for done in [pool.submit(write_csv, tables[path], path) for path in order]:
+        for done in [pool.submit(write, tables[path], path) for path in order]:
             done.result()
     finally:  # an error or Ctrl-C: the writes not yet started are dropped
         pool.shutdown(wait=True, cancel_futures=True)
