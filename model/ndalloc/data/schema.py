@@ -37,6 +37,7 @@ class Record(BaseModel):
         extra="forbid",
         str_strip_whitespace=True,
         use_attribute_docstrings=True,
+        defer_build=True,  # validators are built on first use: most loads never need them
     )
 
     #: CSV file (and later workbook sheet) the table is read from.
@@ -88,7 +89,7 @@ class ScenarioMeta(BaseModel):
     """`scenario.toml`: what the scenario is and the planning horizon."""
 
     model_config = ConfigDict(
-        strict=True, frozen=True, extra="forbid", use_attribute_docstrings=True
+        strict=True, frozen=True, extra="forbid", use_attribute_docstrings=True, defer_build=True
     )
 
     name: Name
