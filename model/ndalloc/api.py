@@ -68,6 +68,8 @@ def solve(
         warnings = beside.result()  # not waited for when Ctrl-C stops the solve
     t2 = time.perf_counter()
     timings = {"build_s": t1 - t0, "solve_s": t2 - t1}
+    if outcome.run_seconds is not None:
+        timings["highs_run_s"] = outcome.run_seconds  # HiGHS's run() alone, within solve_s
     # Read everything needed from HiGHS, then free it before the tables are built.
     solution = ranges = ties = None
     if outcome.status is Status.OPTIMAL:
