@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 import ndalloc
 import ndalloc.runs
-from ndalloc.data import csv_writer
 from ndalloc.cli.commands import app
+from ndalloc.data import csv_writer
 from ndalloc.runs import INCOMPLETE_PREFIX, MANIFEST, write_run
 from ndalloc.solver.highs import SolveOptions
 
