@@ -218,22 +218,30 @@ def _latest_manifest(runs: Path) -> dict[str, Any]:
 # --- cases ----------------------------------------------------------------------------------
 
 
+def ndalloc_runs(work: Path, folder: Path, runs: Path, times: int) -> dict[str, Any]:
+    """`ndalloc solve FOLDER --no-reports` `times` times: medians of wall time and peak memory,
+    of the time outside HiGHS's run() (wall time minus the manifest's highs_run_s), and the
+    last run's manifest."""
+    cmd = [*ndalloc_cmd(), "solve", str(folder), "--out", str(runs), "--no-reports"]
+    measured, outside = [], []
+    for _ in range(times):
+        measured.append(measure(cmd, work))
+        manifest = _latest_manifest(runs)
+        outside.append(measured[-1]["seconds"] - manifest["timings_s"]["highs_run_s"])
+    return {
+        "ndalloc": _medians(measured),
+        "outside_highs_s": statistics.median(outside),
+        "manifest": manifest,
+    }
+
+
 def case_end_to_end(work: Path, size: str, times: int) -> dict[str, Any]:
     folder, flags = generate(work, size)
     mps = work / f"{size}.mps"
     setup = solve_and_export(work, folder, mps)
     say(f"({size}) {setup['counts']}; timing ndalloc solve ...")
-    runs = work / f"runs-{size}"
-    ours, outside = [], []
-    for _ in range(times):
-        ours.append(
-            measure(
-                [*ndalloc_cmd(), "solve", str(folder), "--out", str(runs), "--no-reports"], work
-            )
-        )
-        manifest = _latest_manifest(runs)
-        outside.append(ours[-1]["seconds"] - manifest["timings_s"]["highs_run_s"])
-    ours = _medians(ours)
+    measured = ndalloc_runs(work, folder, work / f"runs-{size}", times)
+    ours, manifest = measured["ndalloc"], measured["manifest"]
     say(f"({size}) ndalloc {ours['seconds']:.1f} s {ours['peak_mb']:.0f} MB; HiGHS alone ...")
     alone = repeat([sys.executable, "-c", HIGHS_SOLVE, str(mps)], work, times)
     objective = last_json(alone["stdout"])["objective"]
@@ -250,7 +258,7 @@ def case_end_to_end(work: Path, size: str, times: int) -> dict[str, Any]:
         "ndalloc": ours,
         "highs": alone,
         "with_reports": reported,
-        "outside_highs_s": statistics.median(outside),
+        "outside_highs_s": measured["outside_highs_s"],
         "objective_rel_diff": abs(manifest["objective_usd"] - objective) / abs(objective),
         "objective_usd": manifest["objective_usd"],
     }
@@ -262,18 +270,8 @@ def case_linopy(work: Path, size: str, times: int, ours: dict[str, Any] | None) 
     (from case (a) for L; measured here for M)."""
     folder, _ = generate(work, size)
     if ours is None:
-        runs = work / f"runs-{size}-peer"
-        cmd = [*ndalloc_cmd(), "solve", str(folder), "--out", str(runs), "--no-reports"]
-        measured, outside = [], []
-        for _ in range(times):
-            measured.append(measure(cmd, work))
-            manifest = _latest_manifest(runs)
-            outside.append(measured[-1]["seconds"] - manifest["timings_s"]["highs_run_s"])
-        ours = {
-            "ndalloc": _medians(measured),
-            "outside_highs_s": statistics.median(outside),
-            "objective_usd": manifest["objective_usd"],
-        }
+        measured = ndalloc_runs(work, folder, work / f"runs-{size}-peer", times)
+        ours = {**measured, "objective_usd": measured["manifest"]["objective_usd"]}
     peer = [
         measure([sys.executable, str(LINOPY_PEER), str(folder), str(work / f"linopy-{size}")], work)
         for _ in range(times)

@@ -134,11 +134,12 @@ def marginal_rows(run: Folder, limit: int = MAX_TABLE_ROWS) -> Listed[pd.DataFra
     if frame.empty:
         return Listed(frame, 0, "")
     total = len(frame)
-    frame = largest_rows(frame, frame["value_usd_per_t"], limit).fillna({"entity": ""})
+    frame = largest_rows(frame, frame["value_usd_per_t"], limit)
+    entity = frame["entity"]  # read as numbers (NaN) when every entity is empty
     rows = pd.DataFrame(
         {
             "limit": frame["limit"],
-            "entity": frame["entity"].astype(str),
+            "entity": entity.astype(object).where(entity.notna(), "").astype(str),
             "year": frame["year"].astype(int).astype(str),
             "value (USD per unit, money of the year)": frame["value_usd_per_t"].map(
                 lambda v: num(v, 0)
