@@ -95,3 +95,27 @@ def test_many_tables_written_on_two_threads_as_pandas_writes_them(tmp_path, monk
     broken = {**frames, tmp_path / "missing" / "t.csv": next(iter(frames.values()))}
     with pytest.raises(FileNotFoundError):
         csv_writer.write_csvs(broken)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.tile(np.array([-100, 100], dtype=np.int8), 600),
+        np.tile(np.array([-32768, 32767], dtype=np.int16), 140_000),
+        np.tile(np.array([2**64 - 3, 2**64 - 1], dtype=np.uint64), 600),
+        np.tile(np.array([-(2**63), 2**63 - 1], dtype=np.int64), 600),
+        np.arange(2000, dtype=np.int64) % 20 + 2025,
+    ],
+    ids=["int8", "int16", "uint64", "int64-limits", "years"],
+)
+def test_integer_columns_narrow_and_wide(values):
+    frame = pd.DataFrame({"x": values})
+    assert csv_text(frame) == _pandas(frame)
+
+
+def test_text_array_writes_each_value_as_str():
+    from ndalloc.data.text_columns import text_array
+
+    assert text_array(pd.Series(["x", None], dtype=object)).to_pylist() == ["x", "None"]
+    assert text_array(pd.Series([1, 2])).to_pylist() == ["1", "2"]
+    assert text_array(pd.Series(["a", None], dtype="str")).to_pylist() == ["a", "nan"]

@@ -68,7 +68,11 @@ def _integers(values: np.ndarray) -> pa.Array:
         low, high = int(values.min()), int(values.max())
         if high - low < len(values) // 4:
             words = pa.array([str(v) for v in range(low, high + 1)], pa.string())
-            return words.take(pa.array(values - low))
+            if values.dtype.kind == "u":  # no wrap-around: every value is at least low
+                offsets = (values - values.dtype.type(low)).astype(np.int64)
+            else:  # int8 or int16 would wrap below zero
+                offsets = values.astype(np.int64) - low
+            return words.take(pa.array(offsets))
     return pc.cast(pa.array(values), pa.string())
 
 

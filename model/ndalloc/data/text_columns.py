@@ -10,16 +10,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def text_array(column: pd.Series) -> pa.Array:
-    """A column's values as Arrow text, each as `str` writes it (no copy for pandas' own
-    Arrow-backed text)."""
+    """A column's values as Arrow text, each as `str` writes it (a missing value "nan"; no
+    copy for pandas' own Arrow-backed text)."""
     if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
         chunks = pa.array(column.array)
         chunks = chunks.combine_chunks() if isinstance(chunks, pa.ChunkedArray) else chunks
+        if chunks.null_count:  # as `str` writes a missing value
+            chunks = pc.fill_null(chunks, "nan")
         return chunks.cast(pa.string())  # pandas holds large_string
-    return pa.array(column.astype(str).to_numpy(dtype=object), pa.string())
+    return pa.array([str(v) for v in column.tolist()], pa.string())
 
 
 def repeated_text(word: str, n: int) -> pa.Array:
