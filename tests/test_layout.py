@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "report": 9,
     "runs": 10,
     "sensitivity": 11,
+    "stochastic": 11,
     "api": 12,
     "cli": 13,
     "__init__": 14,

@@ -287,6 +287,11 @@ def _solve_arrays(built: BuiltLp, options: SolveOptions) -> SolveOutcome:
     return replace(outcome, run_seconds=ended - ran)
 
 
+def model_status(h: Any) -> Status:
+    """The `Status` of a highspy.Highs after its run()."""
+    return _STATUS.get(h.getModelStatus(), Status.UNKNOWN)
+
+
 def _outcome(
     h: Any,
     seconds: float,
