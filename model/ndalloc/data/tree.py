@@ -171,12 +171,19 @@ def load_tree(path: str | Path) -> Tree:
             nodes.append((node, line))
     base = _base(top.base, path.parent, label, issues)
     checked = _structure(nodes, base, label, issues)
-    if issues or base is None or checked is None:
-        raise ScenarioError(_unique(issues), scenario=str(path))
     patches = {
         node.id: _patches(node, patch_lines[i] if i < len(patch_lines) else [], label, issues)
         for i, (node, _) in enumerate(nodes)
     }
+    if base is None:
+        raise ScenarioError(_unique(issues), scenario=str(path))
+    if issues or checked is None:
+        # The tree cannot be expanded: still say which patches match nothing in the base.
+        last = base.meta.last_year
+        for node, _ in nodes:
+            cut = [(_from_year(p, node.year, last, w, issues), w) for p, w in patches[node.id]]
+            apply_patches([(p, w) for p, w in cut if p is not None], dict(base.tables), issues)
+        raise ScenarioError(_unique(issues), scenario=str(path))
     scenarios = _expand(top.name, checked, patches, base, str(path), label, issues)
     if issues:
         raise ScenarioError(_unique(issues), scenario=str(path))
