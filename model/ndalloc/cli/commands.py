@@ -12,6 +12,7 @@ from ndalloc.cli import (  # noqa: F401  (registers the commands)
     scenarios,
     solve,
     sweep,
+    tree,
 )
 from ndalloc.cli.app import app, err
 from ndalloc.cli.solve import EXIT_CODES, EXIT_OTHER

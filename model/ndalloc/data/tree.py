@@ -26,7 +26,7 @@ from ndalloc.data.parse import error_column, error_message
 from ndalloc.data.patch import Patch
 from ndalloc.data.readers import read_text
 from ndalloc.data.scenario import Scenario, Table
-from ndalloc.data.schema import Year
+from ndalloc.data.schema import TABLES, Year
 from ndalloc.data.validate import cross_table_issues
 
 #: How far the probabilities of a node's children may be from adding to 1.
@@ -179,9 +179,11 @@ def load_tree(path: str | Path) -> Tree:
         raise ScenarioError(_unique(issues), scenario=str(path))
     if issues or checked is None:
         # The tree cannot be expanded: still say which patches match nothing in the base.
-        last = base.meta.last_year
+        first, last = base.meta.first_year, base.meta.last_year
         for node, _ in nodes:
-            cut = [(_from_year(p, node.year, last, w, issues), w) for p, w in patches[node.id]]
+            cut = [
+                (_from_year(p, node.year, (first, last), w, issues), w) for p, w in patches[node.id]
+            ]
             apply_patches([(p, w) for p, w in cut if p is not None], dict(base.tables), issues)
         raise ScenarioError(_unique(issues), scenario=str(path))
     scenarios = _expand(top.name, checked, patches, base, str(path), label, issues)
@@ -322,10 +324,22 @@ def _patches(
 
 
 def _from_year(
-    patch: Patch, year: int, last: int, where: tuple[str, int], issues: list[Issue]
+    patch: Patch,
+    year: int,
+    horizon: tuple[int, int],
+    where: tuple[str, int],
+    issues: list[Issue],
 ) -> Patch | None:
-    """The patch cut to the years from `year` on."""
-    low, high = patch.year_range() or (year, last)
+    """The patch cut to the years from `year` on (a table without years: the root only)."""
+    model = TABLES.get(patch.table)
+    if model is not None and "year" not in model.model_fields:
+        if year == horizon[0]:
+            return patch
+        issues.append(
+            Issue(*where, "table", f"{patch.table} has no years: only the root can change it")
+        )
+        return None
+    low, high = patch.year_range() or (year, horizon[1])
     low = max(low, year)
     if low > high:
         issues.append(
@@ -346,7 +360,7 @@ def _expand(
 ) -> list[TreeScenario]:
     """Every leaf's scenario, depth first; each node's patches are applied once, onto its
     parent's tables."""
-    last = base.meta.last_year
+    first, last = base.meta.first_year, base.meta.last_year
     children: dict[str | None, list[Node]] = {}
     for node in nodes.values():
         children.setdefault(node.parent, []).append(node)
@@ -359,7 +373,7 @@ def _expand(
         cut = [
             (p, w)
             for p, w in (
-                (_from_year(p, node.year, last, w, issues), w) for p, w in patches[node.id]
+                (_from_year(p, node.year, (first, last), w, issues), w) for p, w in patches[node.id]
             )
             if p is not None
         ]

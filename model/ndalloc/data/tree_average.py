@@ -7,6 +7,8 @@ position. Flags and texts cannot be averaged: they must agree in every scenario.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ndalloc.data.scenario import Scenario, Table
@@ -17,14 +19,19 @@ class AverageError(ValueError):
     """A column that cannot be averaged over the tree's scenarios."""
 
 
-def expected_scenario(tree: Tree) -> Scenario:
-    """The scenario whose every number is the mean over the tree's scenarios, each weighted by
-    its probability (its name: `<tree>/expected-value`)."""
-    p = np.array([s.probability for s in tree.scenarios])
+def expected_scenario(tree: Tree, members: Sequence[int] | None = None) -> Scenario:
+    """The scenario whose every number is the mean over the tree's scenarios (or the
+    `members` among them), each weighted by its probability given the group (its name:
+    `<tree>/expected-value`)."""
+    chosen = [
+        tree.scenarios[i] for i in (members if members is not None else range(len(tree.scenarios)))
+    ]
+    p = np.array([s.probability for s in chosen])
+    p = p / p.sum()
     base = tree.base
     tables: dict[str, Table] = {}
     for name, table in base.tables.items():
-        each = [s.scenario.table(name) for s in tree.scenarios]
+        each = [s.scenario.table(name) for s in chosen]
         data = {}
         for column, array in table.data.items():
             stacked = np.stack([t.column(column) for t in each])

@@ -80,13 +80,6 @@ class Extensive:
     def scenario_rows(self, s: int) -> slice:
         return slice(s * self.n_row, (s + 1) * self.n_row)
 
-    def root_cols(self) -> np.ndarray:
-        """The columns (of one scenario's LP) decided at the root: the years before the first
-        branching."""
-        years = self.tree.base.years
-        root_years = [y for i, y in enumerate(years) if self.node_of[0, i] == 0]
-        return np.flatnonzero(np.isin(self.col_year, root_years))
-
     def benefits(self, col_value: np.ndarray) -> np.ndarray:
         """B_s = c_s . x_s of every scenario (discounted USD)."""
         x = col_value[: len(self.builts) * self.n_col].reshape(len(self.builts), self.n_col)

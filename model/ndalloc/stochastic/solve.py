@@ -21,6 +21,7 @@ from ndalloc.lp.build import BuiltLp, build_lp
 from ndalloc.solver.highs import (
     cancelled_by_signals,
     configure,
+    load_lp,
     model_status,
     new_highs,
     read_solution,
@@ -49,23 +50,12 @@ class FormSolution:
     """B_s of every scenario (discounted USD)."""
 
 
-def solve_form(
-    form: Extensive,
-    options: SolveOptions | None = None,
-    fixed: tuple[np.ndarray, np.ndarray] | None = None,
-) -> FormSolution:
-    """Solve the extensive form; `fixed` = (columns of one scenario's LP, values) fixes those
-    decisions in every scenario (EEV)."""
+def solve_form(form: Extensive, options: SolveOptions | None = None) -> FormSolution:
+    """Solve the extensive form."""
     options = options or SolveOptions()
     h = new_highs(options.log)
     form.load(h)
     configure(h, options)
-    if fixed is not None:
-        cols, values = fixed
-        n_s = len(form.builts)
-        every = (np.arange(n_s)[:, None] * form.n_col + cols[None, :]).ravel()
-        v = np.tile(values, n_s)
-        h.changeColsBounds(len(every), every.astype(np.int32), v, v)
     with cancelled_by_signals(h):
         h.run()
     status = model_status(h)
@@ -78,13 +68,65 @@ def solve_form(
 
 
 def deterministic_optimum(
-    built: BuiltLp, options: SolveOptions
+    built: BuiltLp,
+    options: SolveOptions,
+    fixed: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[Status, float | None, np.ndarray | None]:
-    """A scenario's own optimum and its column values."""
-    outcome = solve_model(built, options)
-    if outcome.status is not Status.OPTIMAL:
-        return outcome.status, None, None
-    return outcome.status, outcome.objective, read_solution(outcome.highs).col_value
+    """A scenario's own optimum and its column values; `fixed` = (columns, values) fixes
+    those columns first."""
+    if fixed is None:
+        outcome = solve_model(built, options)
+        if outcome.status is not Status.OPTIMAL:
+            return outcome.status, None, None
+        return outcome.status, outcome.objective, read_solution(outcome.highs).col_value
+    h = load_lp(built, new_highs(options.log))
+    configure(h, options)
+    cols, values = fixed
+    if len(cols):
+        h.changeColsBounds(len(cols), cols.astype(np.int32), values, values)
+    with cancelled_by_signals(h):
+        h.run()
+    status = model_status(h)
+    if status is not Status.OPTIMAL:
+        return status, None, None
+    objective = float(h.getInfo().objective_function_value)
+    return status, objective, read_solution(h).col_value
+
+
+def ev_policy(
+    form: Extensive, options: SolveOptions, progress: Progress = _quiet
+) -> tuple[float | None, np.ndarray | None, FormSolution]:
+    """EV, its values, and the expected result of the expected-value policy (EEV): node by
+    node in stage order, the node's years decided by the optimum of the expected-value
+    scenario of its scenarios, with its ancestors' decisions fixed (formulation 11.3)."""
+    tree = form.tree
+    years = np.array(tree.base.years)
+    n_s = len(form.builts)
+    decided = np.zeros((n_s, form.n_col))
+    node_ids = list(tree.nodes)
+    order = sorted(range(len(node_ids)), key=lambda i: tree.nodes[node_ids[i]].year)
+    ev: float | None = None
+    ev_values = None
+    for done, i in enumerate(order):
+        node = tree.nodes[node_ids[i]]
+        members = np.flatnonzero((form.node_of == i).any(axis=1))
+        own_years = years[(form.node_of[members[0]] == i)]
+        built = build_lp(expected_scenario(tree, members.tolist()), dense=True)
+        before = np.flatnonzero(form.col_year < node.year)
+        status, objective, x = deterministic_optimum(
+            built, options, (before, decided[members[0], before])
+        )
+        progress("expected-value policy", done + 1, len(order))
+        if x is None:
+            return ev, ev_values, FormSolution(status, None)
+        if node.parent is None:
+            ev, ev_values = objective, x
+        mine = np.flatnonzero(np.isin(form.col_year, own_years))
+        decided[np.ix_(members, mine)] = x[mine]
+    costs = np.stack([b.arrays.col_cost for b in form.builts])
+    benefits = np.einsum("ij,ij->i", costs, decided)
+    eev = risk_value(benefits, form.probabilities, form.risk)
+    return ev, ev_values, FormSolution(Status.OPTIMAL, eev, decided.ravel(), None, benefits)
 
 
 def cvar(values: np.ndarray, probabilities: np.ndarray, alpha: float) -> float:
@@ -193,12 +235,6 @@ def solve_tree(
     if measures and rp.status is Status.OPTIMAL:
         ws_each = _solve_each(builts, options, workers, progress)
         t3 = time.perf_counter()
-        progress("expected value", 0, 1)
-        _, ev, ev_values = deterministic_optimum(
-            build_lp(expected_scenario(tree), dense=True), options
-        )
-        if ev_values is not None:
-            root = form.root_cols()
-            eev = solve_form(form, options, fixed=(root, ev_values[root]))
+        ev, ev_values, eev = ev_policy(form, options, progress)
         timings.update(ws_s=t3 - t2, ev_eev_s=time.perf_counter() - t3)
     return TreeResult(tree, form, risk, rp.status, rp, ws_each, ev, ev_values, eev, timings)
