@@ -139,7 +139,9 @@ def two_stage(
 
 @app.command("solve-tree")
 def solve_tree_command(
-    tree: Annotated[Path, typer.Argument(help="The tree file (see `ndalloc tree`).")],
+    tree: Annotated[
+        Path, typer.Argument(help="A tree file (see `ndalloc tree`), or a bundled tree's name.")
+    ],
     risk_weight: Annotated[
         float,
         typer.Option("--risk-weight", min=0.0, max=1.0, help="lambda: weight of CVaR (0-1)."),
@@ -182,6 +184,7 @@ def solve_tree_command(
             MofNCompleteColumn(),
             console=err,
             transient=True,
+            disable=not err.is_terminal,
         ) as bar:
             task = bar.add_task("building", total=None)
 

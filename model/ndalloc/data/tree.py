@@ -11,7 +11,6 @@ problem found (file, line, key), as `load_scenario` does for a scenario.
 from __future__ import annotations
 
 import math
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ndalloc.data.bundled import bundled_root
 from ndalloc.data.errors import Issue, ScenarioError
 from ndalloc.data.loader import apply_patches, load_scenario, resolve_scenario_path
 from ndalloc.data.parse import error_column, error_message
@@ -27,6 +27,7 @@ from ndalloc.data.patch import Patch
 from ndalloc.data.readers import read_text
 from ndalloc.data.scenario import Scenario, Table
 from ndalloc.data.schema import TABLES, Year
+from ndalloc.data.tree_files import TREE_FILE, bundled_trees, header_lines, node_patch_lines
 from ndalloc.data.validate import cross_table_issues
 
 #: How far the probabilities of a node's children may be from adding to 1.
@@ -128,26 +129,18 @@ class Tree:
         return sorted({n.year for n in self.nodes.values()})
 
 
-def _header_lines(text: str, header: str) -> list[int]:
-    pattern = re.compile(r"\s*\[\[\s*" + re.escape(header).replace(r"\.", r"\s*\.\s*") + r"\s*\]\]")
-    return [n for n, line in enumerate(text.splitlines(), start=1) if pattern.match(line)]
-
-
-def _patch_lines(text: str) -> list[list[int]]:
-    """The line of each `[[node.patch]]`, grouped by the `[[node]]` it follows."""
-    nodes = _header_lines(text, "node")
-    patches = _header_lines(text, "node.patch")
-    return [
-        [p for p in patches if start < p < (nodes[i + 1] if i + 1 < len(nodes) else math.inf)]
-        for i, start in enumerate(nodes)
-    ]
-
-
 def load_tree(path: str | Path) -> Tree:
-    """Read and check a tree file and build each of its scenarios (see the module)."""
+    """Read and check a tree file (or the bundled tree of that name) and build each of its
+    scenarios (see the module)."""
     path = Path(path)
+    if not path.is_file() and (bundled_root() / str(path) / TREE_FILE).is_file():
+        path = bundled_root() / str(path) / TREE_FILE
     label = path.name
     issues: list[Issue] = []
+    if not path.is_file():
+        known = ", ".join(bundled_trees()) or "none"
+        message = f"no tree file {str(path)!r} (bundled trees: {known})"
+        raise ScenarioError([Issue(str(path), 0, "-", message)], scenario=str(path))
     text = read_text(path, label, issues)
     if text is None:
         raise ScenarioError(issues, scenario=str(path))
@@ -161,8 +154,8 @@ def load_tree(path: str | Path) -> Tree:
     top = _validated(TreeFile, raw, label, 1, issues)
     if top is None:
         raise ScenarioError(issues, scenario=str(path))
-    node_lines = _header_lines(text, "node")
-    patch_lines = _patch_lines(text)
+    node_lines = header_lines(text, "node")
+    patch_lines = node_patch_lines(text)
     nodes: list[tuple[TreeNode, int]] = []
     for i, entry in enumerate(top.node):
         line = node_lines[i] if i < len(node_lines) else 0

@@ -161,6 +161,8 @@ def two_stage_tree_text(
     for label, scenario, p in branches:
         text += _node(label, year, "root", p)
         for d in differences(base, scenario):
+            if d.kind == "setting" and d.column in ("name", "description", "inherits"):
+                continue
             if d.kind != "changed":
                 what = "setting" if d.kind == "setting" else "rows"
                 raise TreeSpecError(

@@ -19,6 +19,9 @@ from ndalloc.stochastic.solve import TreeResult
 
 
 def _musd(usd: float) -> str:
+    """Millions with one decimal; below 0.1 M USD, whole dollars."""
+    if abs(usd) < 1e5:
+        return f"{usd:,.0f} USD"
     return f"{usd / 1e6:,.1f} M USD"
 
 
