@@ -111,23 +111,6 @@ class Tree:
     nodes: Mapping[str, Node]
     scenarios: tuple[TreeScenario, ...]
 
-    @property
-    def root(self) -> Node:
-        return next(n for n in self.nodes.values() if n.parent is None)
-
-    def node_of(self, scenario: int, year: int) -> str:
-        """The node of a scenario in a year: the last node on its path whose year is at most
-        `year`."""
-        found = self.scenarios[scenario].path[0]
-        for node in self.scenarios[scenario].path:
-            if self.nodes[node].year <= year:
-                found = node
-        return found
-
-    def stage_years(self) -> list[int]:
-        """The distinct years of the nodes, in order (the stages)."""
-        return sorted({n.year for n in self.nodes.values()})
-
 
 def load_tree(path: str | Path) -> Tree:
     """Read and check a tree file (or the bundled tree of that name) and build each of its
