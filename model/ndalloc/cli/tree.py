@@ -159,14 +159,33 @@ def solve_tree_command(
     out_dir: Annotated[
         Path, typer.Option("--out", help="Folder that receives the run folder.")
     ] = Path("runs"),
+    ph: Annotated[
+        bool,
+        typer.Option("--ph", help="Progressive hedging (mpi-sppy) instead of the extensive form."),
+    ] = False,
+    processes: Annotated[
+        int, typer.Option("--np", min=1, help="MPI processes for --ph (1 needs no MPI).")
+    ] = 1,
+    ph_iterations: Annotated[
+        int, typer.Option("--ph-iterations", min=1, help="Most PH iterations.")
+    ] = 200,
+    ph_rho: Annotated[
+        float, typer.Option("--ph-rho", min=1e-12, help="PH penalty per unit of |cost|.")
+    ] = 0.01,
+    ph_tolerance: Annotated[
+        float, typer.Option("--ph-tolerance", min=0.0, help="PH's relative residuals to stop.")
+    ] = 1e-6,
 ) -> None:
     """Plan under uncertainty: the stochastic program on a scenario tree, its value (VSS) and
-    the value of perfect information (EVPI), in a run folder."""
+    the value of perfect information (EVPI), in a run folder; `--ph --np 4` solves it by
+    progressive hedging on 4 MPI processes."""
     from ndalloc.data.errors import ScenarioError
     from ndalloc.data.tree import load_tree
     from ndalloc.solver.status import SolveOptions
     from ndalloc.stochastic.extensive import Risk, StructureError
-    from ndalloc.stochastic.folder import summary_lines, write_tree_run
+    from ndalloc.stochastic.folder import ph_lines, summary_lines, write_tree_run
+    from ndalloc.stochastic.hedging import NotHedgeableError, PhSettings
+    from ndalloc.stochastic.hedging_run import HedgingError, PhSummary, hedge_tree
     from ndalloc.stochastic.solve import solve_tree
     from ndalloc.stochastic.tables import tree_tables
 
@@ -176,7 +195,11 @@ def solve_tree_command(
     except ScenarioError as error:
         report_input_error(error, "nothing was solved")
         raise typer.Exit(EXIT_INPUT) from None
+    if ph and risk_weight > 0:
+        err.print("--ph plans on the expected benefit only: drop --risk-weight, or drop --ph")
+        raise typer.Exit(EXIT_INPUT)
     options = SolveOptions()
+    summary: PhSummary | None = None
     try:
         with Progress(
             TextColumn("{task.description}"),
@@ -191,22 +214,38 @@ def solve_tree_command(
             def progress(what: str, done: int, total: int) -> None:
                 bar.update(task, description=what, completed=done, total=total or None)
 
-            result = solve_tree(
-                loaded,
-                Risk(risk_weight, cvar_alpha),
-                options,
-                measures=measures,
-                workers=workers,
-                progress=progress,
-            )
+            if ph:
+                settings = PhSettings(ph_iterations, ph_rho, ph_tolerance)
+                result, summary = hedge_tree(
+                    loaded,
+                    str(tree),
+                    processes,
+                    settings,
+                    options,
+                    measures=measures,
+                    workers=workers,
+                    progress=progress,
+                )
+            else:
+                result = solve_tree(
+                    loaded,
+                    Risk(risk_weight, cvar_alpha),
+                    options,
+                    measures=measures,
+                    workers=workers,
+                    progress=progress,
+                )
         tables = tree_tables(result)
-        folder = write_tree_run(result, tables, options, out_dir, started)
-    except StructureError as exc:
+        folder = write_tree_run(result, tables, options, out_dir, started, summary)
+    except (StructureError, NotHedgeableError) as exc:
         err.print(f"cannot solve the tree: {exc}")
         raise typer.Exit(EXIT_INPUT) from None
+    except HedgingError as exc:
+        err.print(f"cannot solve the tree by progressive hedging: {exc}")
+        raise typer.Exit(EXIT_OTHER) from None
     except Exception as exc:
         raise internal(exc) from None
-    for line in summary_lines(result, tables):
+    for line in [*summary_lines(result, tables), *ph_lines(summary)]:
         out.print(line)
     out.print(f"run folder: {folder}")
     if not result.optimal:

@@ -15,11 +15,13 @@ from ndalloc.data.scenario import INPUT_HASH_VERSION
 from ndalloc.runs import git_commit, package_versions, publish
 from ndalloc.solver.highs import highs_version
 from ndalloc.solver.status import SolveOptions
+from ndalloc.stochastic.hedging_run import PhSummary
 from ndalloc.stochastic.solve import TreeResult
 
 
 def _musd(usd: float) -> str:
     """Millions with one decimal; below 0.1 M USD, whole dollars."""
+    usd = 0.0 if abs(usd) < 0.5 else usd  # no "-0 USD"
     if abs(usd) < 1e5:
         return f"{usd:,.0f} USD"
     return f"{usd / 1e6:,.1f} M USD"
@@ -64,7 +66,7 @@ def summary_lines(result: TreeResult, tables: dict[str, pd.DataFrame]) -> list[s
                 if r.max > 0
             )
             out.append(f"oxide in stock at year end, expected (range over scenarios): {held}")
-    if result.rp.benefits is not None:
+    if result.rp.benefits is not None and np.isfinite(result.ws_each).all():
         regret = result.regret()
         worst = int(np.nanargmax(regret))
         out.append(
@@ -74,20 +76,73 @@ def summary_lines(result: TreeResult, tables: dict[str, pd.DataFrame]) -> list[s
     return out
 
 
+def ph_lines(ph: PhSummary | None) -> list[str]:
+    """How progressive hedging ended, in words (nothing without it)."""
+    if ph is None:
+        return []
+    ended = (
+        f"converged in {ph.iterations} iterations"
+        if ph.converged
+        else f"stopped at its limit of {ph.iterations} iterations, not converged"
+    )
+    out = [
+        f"progressive hedging on {ph.processes} process{'es' if ph.processes > 1 else ''} "
+        f"{ended} ({ph.seconds:,.1f} s)"
+    ]
+    if ph.inner_bound is None:
+        return [*out, "its consensus cannot be carried out in every scenario: no plan"]
+    out.append(
+        f"its plan's expected benefit {_musd(ph.inner_bound)} is within {100 * (ph.gap or 0):.4f} "
+        f"% of the Lagrangian bound {_musd(ph.outer_bound)} (no plan does better)"
+    )
+    return out
+
+
+def ph_table(ph: PhSummary) -> pd.DataFrame:
+    """The residuals of every PH iteration."""
+    return pd.DataFrame(
+        {
+            "iteration": np.arange(1, len(ph.history) + 1),
+            "primal_residual": ph.history[:, 0] if len(ph.history) else [],
+            "dual_residual": ph.history[:, 1] if len(ph.history) else [],
+        }
+    )
+
+
 def write_tree_run(
     result: TreeResult,
     tables: dict[str, pd.DataFrame],
     options: SolveOptions,
     runs_dir: Path,
     started_at: datetime,
+    ph: PhSummary | None = None,
 ) -> Path:
-    """Write the tree run atomically (`ndalloc.runs.publish`) and return its folder."""
+    """Write the tree run atomically (`ndalloc.runs.publish`) and return its folder; with
+    `ph`, also ph.csv (residuals per iteration) and ph.log (mpi-sppy's log)."""
     tree = result.tree
+    tables = dict(tables) if ph is None else {**tables, "ph": ph_table(ph)}
 
     def write_tables(staging: Path) -> None:
         write_csvs({staging / f"{name}.csv": table for name, table in tables.items()})
-        lines = summary_lines(result, tables)
+        lines = summary_lines(result, tables) + ph_lines(ph)
         (staging / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        if ph is not None:
+            (staging / "ph.log").write_text(ph.log, encoding="utf-8")
+
+    method: dict[str, Any] = {"method": "extensive form"}
+    if ph is not None:
+        method = {
+            "method": "progressive hedging",
+            "ph": {
+                "processes": ph.processes,
+                "iterations": ph.iterations,
+                "converged": ph.converged,
+                "inner_bound_usd": ph.inner_bound,
+                "outer_bound_usd": ph.outer_bound,
+                "gap": ph.gap,
+                "seconds": ph.seconds,
+            },
+        }
 
     def manifest(run_id: str) -> dict[str, Any]:
         return {
@@ -103,6 +158,7 @@ def write_tree_run(
             "scenarios": len(tree.scenarios),
             "nodes": len(tree.nodes),
             "risk": asdict(result.risk),
+            **method,
             "measures_usd": result.measures(),
             "objective_meaning": "discounted net national benefit, USD of the first year",
             "timings_s": dict(result.timings_s),
@@ -112,7 +168,11 @@ def write_tree_run(
             "git_commit": git_commit(),
             "started_at": started_at.isoformat(),
             "finished_at": datetime.now(UTC).isoformat(),
-            "tables": [*sorted(f"{name}.csv" for name in tables), "summary.txt"],
+            "tables": [
+                *sorted(f"{name}.csv" for name in tables),
+                "summary.txt",
+                *(["ph.log"] if ph is not None else []),
+            ],
         }
 
     return publish(runs_dir, f"{tree.name}-tree", started_at, write_tables, manifest)

@@ -195,18 +195,29 @@ class TreeResult:
         return self.ws_each - self.rp.benefits
 
 
-def _solve_each(
-    builts: Sequence[BuiltLp], options: SolveOptions, workers: int, progress: Progress
-) -> np.ndarray:
+def solve_each(
+    builts: Sequence[BuiltLp],
+    options: SolveOptions,
+    workers: int,
+    progress: Progress,
+    fixed: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+    what: str = "wait-and-see",
+) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    """Every scenario's optimum alone (NaN where it has none) and its column values, on
+    `workers` threads; `fixed[s]` = (columns, values) fixes columns of scenario s first."""
     out = np.full(len(builts), np.nan)
+    values: list[np.ndarray | None] = [None] * len(builts)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(deterministic_optimum, b, options) for b in builts]
+        futures = [
+            pool.submit(deterministic_optimum, b, options, None if fixed is None else fixed[s])
+            for s, b in enumerate(builts)
+        ]
         for i, future in enumerate(futures):
-            _, objective, _ = future.result()
+            _, objective, values[i] = future.result()
             if objective is not None:
                 out[i] = objective
-            progress("wait-and-see", i + 1, len(builts))
-    return out
+            progress(what, i + 1, len(builts))
+    return out, values
 
 
 def solve_tree(
@@ -230,11 +241,25 @@ def solve_tree(
     rp = solve_form(form, options)
     t2 = time.perf_counter()
     timings = {"build_s": t1 - t0, "rp_solve_s": t2 - t1}
-    ws_each = np.full(len(builts), np.nan)
-    ev = ev_values = eev = None
+    ws_each, ev, ev_values, eev = np.full(len(builts), np.nan), None, None, None
     if measures and rp.status is Status.OPTIMAL:
-        ws_each = _solve_each(builts, options, workers, progress)
-        t3 = time.perf_counter()
-        ev, ev_values, eev = ev_policy(form, options, progress)
-        timings.update(ws_s=t3 - t2, ev_eev_s=time.perf_counter() - t3)
+        ws_each, ev, ev_values, eev = uncertainty_measures(
+            form, options, workers, progress, timings
+        )
     return TreeResult(tree, form, risk, rp.status, rp, ws_each, ev, ev_values, eev, timings)
+
+
+def uncertainty_measures(
+    form: Extensive,
+    options: SolveOptions,
+    workers: int,
+    progress: Progress,
+    timings: dict[str, float],
+) -> tuple[np.ndarray, float | None, np.ndarray | None, FormSolution]:
+    """WS of every scenario (z*_s), EV, its values and EEV; their times go to `timings`."""
+    t0 = time.perf_counter()
+    ws_each, _ = solve_each(form.builts, options, workers, progress)
+    t1 = time.perf_counter()
+    ev, ev_values, eev = ev_policy(form, options, progress)
+    timings.update(ws_s=t1 - t0, ev_eev_s=time.perf_counter() - t1)
+    return ws_each, ev, ev_values, eev

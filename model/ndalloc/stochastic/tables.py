@@ -238,8 +238,8 @@ def tree_tables(result: TreeResult) -> dict[str, pd.DataFrame]:
         scenarios=scenarios_table(result),
         here_and_now=here_and_now_table(policy, result.tree.base.years[0]),
         policy=policy,
-        node_duals=node_duals_table(result),
-        information_value=information_table(result),
         distribution=distribution_table(result),
     )
+    if result.rp.row_dual is not None:  # progressive hedging's plan has no duals
+        out.update(node_duals=node_duals_table(result), information_value=information_table(result))
     return out
