@@ -149,3 +149,26 @@ def _uneven_tree(tmp_path: Path):
     path = tmp_path / "uneven3.toml"
     path.write_text(text, encoding="utf-8")
     return load_tree(path)
+
+
+def test_measures_on_a_dask_cluster_equal_the_threads(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    tree = load_tree(two_scenario_tree(tmp_path))
+    local = solve_tree(tree).measures()
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = solve_tree(tree, dask=cluster.scheduler_address).measures()
+    assert remote == local
+    assert (remote["WS"], remote["EEV"]) == (-2400.0, -3200.0)
+
+
+def test_an_unreachable_dask_scheduler_solves_nothing(tmp_path):
+    path = two_scenario_tree(tmp_path)
+    proc = run_ndalloc(
+        "solve-tree", path, "--dask", "tcp://127.0.0.1:1", "--out", tmp_path / "r", cwd=tmp_path
+    )
+    assert proc.returncode == 2
+    assert "cannot reach the Dask scheduler at 'tcp://127.0.0.1:1'" in flat(proc.stderr)
+    assert "no run folder was written" in flat(proc.stderr)
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())

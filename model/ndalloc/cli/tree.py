@@ -159,6 +159,12 @@ def solve_tree_command(
     out_dir: Annotated[
         Path, typer.Option("--out", help="Folder that receives the run folder.")
     ] = Path("runs"),
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask", metavar="ADDRESS", help="Dask scheduler for the WS, EEV and PH-plan solves."
+        ),
+    ] = None,
     ph: Annotated[
         bool,
         typer.Option("--ph", help="Progressive hedging (mpi-sppy) instead of the extensive form."),
@@ -181,6 +187,7 @@ def solve_tree_command(
     progressive hedging on 4 MPI processes."""
     from ndalloc.data.errors import ScenarioError
     from ndalloc.data.tree import load_tree
+    from ndalloc.sensitivity.run import ClusterError
     from ndalloc.solver.status import SolveOptions
     from ndalloc.stochastic.extensive import Risk, StructureError
     from ndalloc.stochastic.folder import ph_lines, summary_lines, write_tree_run
@@ -224,6 +231,7 @@ def solve_tree_command(
                     options,
                     measures=measures,
                     workers=workers,
+                    dask=dask,
                     progress=progress,
                 )
             else:
@@ -233,12 +241,16 @@ def solve_tree_command(
                     options,
                     measures=measures,
                     workers=workers,
+                    dask=dask,
                     progress=progress,
                 )
         tables = tree_tables(result)
         folder = write_tree_run(result, tables, options, out_dir, started, summary)
     except (StructureError, NotHedgeableError) as exc:
         err.print(f"cannot solve the tree: {exc}")
+        raise typer.Exit(EXIT_INPUT) from None
+    except ClusterError as exc:
+        err.print(f"{exc}; no run folder was written", highlight=False, markup=False)
         raise typer.Exit(EXIT_INPUT) from None
     except HedgingError as exc:
         err.print(f"cannot solve the tree by progressive hedging: {exc}")

@@ -191,6 +191,20 @@ def _watch_parent(parent: int) -> None:
             os._exit(1)
 
 
+def connect_dask(address: str) -> Any:
+    """A `distributed.Client` of the scheduler at `address` (use it as a context manager), or
+    `ClusterError` with a one-line reason if it does not answer within DASK_CONNECT_S."""
+    from distributed import Client  # only when a cluster is asked for
+
+    try:
+        return Client(address, timeout=DASK_CONNECT_S)
+    except (OSError, ValueError, TypeError) as exc:  # unreachable, refused, or a bad address
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address!r} within {DASK_CONNECT_S:g} s: {reason}"
+        ) from None
+
+
 def _run_dask(
     scenario: Scenario,
     points: Sequence[Point],
@@ -198,16 +212,9 @@ def _run_dask(
     record: Callable[[list[tuple[int, dict[str, Any]]]], None],
     stop: threading.Event,
 ) -> None:
-    from distributed import Client, as_completed  # only when a cluster is asked for
+    from distributed import as_completed  # only when a cluster is asked for
 
-    try:
-        client = Client(address, timeout=DASK_CONNECT_S)
-    except (OSError, ValueError, TypeError) as exc:  # unreachable, refused, or a bad address
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ClusterError(
-            f"cannot reach the Dask scheduler at {address!r} within {DASK_CONNECT_S:g} s: {reason}"
-        ) from None
-    with client:
+    with connect_dask(address) as client:
         n = max(1, sum(client.nthreads().values()))
         chunks = _chunks(points, n * 4)
         scattered = client.scatter(scenario, broadcast=True)

@@ -27,11 +27,11 @@ from ndalloc.data.tree import Tree
 from ndalloc.solver.status import SolveOptions, Status
 from ndalloc.stochastic.extensive import Extensive, build_extensive, scenario_lps
 from ndalloc.stochastic.hedging import PhSettings, ph_tree
+from ndalloc.stochastic.parallel import Progress, quiet
 from ndalloc.stochastic.solve import (
     FormSolution,
-    Progress,
     TreeResult,
-    _quiet,
+    runner,
     solve_each,
     uncertainty_measures,
 )
@@ -162,10 +162,12 @@ def hedge_tree(
     *,
     measures: bool = True,
     workers: int = 2,
-    progress: Progress = _quiet,
+    dask: str | None = None,
+    progress: Progress = quiet,
 ) -> tuple[TreeResult, PhSummary]:
     """The plan of `tree` (loaded from `tree_ref`, which the ranks load again) by progressive
-    hedging on `processes` MPI ranks, with the extensive form's measures."""
+    hedging on `processes` MPI ranks, with the extensive form's measures (the solves after PH
+    on `workers` threads or the Dask scheduler at `dask`)."""
     settings = settings or PhSettings()
     options = options or SolveOptions()
     ph_tree(tree)  # a tree PH cannot take fails here, before any process starts
@@ -175,22 +177,19 @@ def hedge_tree(
     t1 = time.perf_counter()
     progress("build", 0, len(tree.scenarios))
     form = build_extensive(tree, builts=scenario_lps(tree))
-    benefits, values = solve_each(
-        form.builts, options, workers, progress, fixed_policy(form, xbar), "PH plan"
-    )
-    solved = np.isfinite(benefits).all()
-    timings = {"ph_s": t1 - t0, "ph_plan_s": time.perf_counter() - t1}
+    ws_each, ev, ev_values, eev = np.full(len(form.builts), np.nan), None, None, None
+    with runner(options, workers, dask) as run:
+        benefits, values = solve_each(form, run, progress, fixed_policy(form, xbar), "PH plan")
+        solved = bool(np.isfinite(benefits).all())
+        timings = {"ph_s": t1 - t0, "ph_plan_s": time.perf_counter() - t1}
+        if measures and solved:
+            ws_each, ev, ev_values, eev = uncertainty_measures(form, run, progress, timings)
     if solved:
         x = np.concatenate([v for v in values if v is not None])
         inner = float(form.probabilities @ benefits)
         rp = FormSolution(Status.OPTIMAL, inner, x, None, benefits)
     else:
         inner, rp = None, FormSolution(Status.INFEASIBLE, None)
-    ws_each, ev, ev_values, eev = np.full(len(form.builts), np.nan), None, None, None
-    if measures and solved:
-        ws_each, ev, ev_values, eev = uncertainty_measures(
-            form, options, workers, progress, timings
-        )
     summary = PhSummary(
         processes=processes,
         iterations=int(info["iterations"]),

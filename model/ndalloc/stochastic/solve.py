@@ -9,33 +9,23 @@ wait-and-see solves run on worker threads (HiGHS lets go of the GIL while it sol
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ndalloc.data.tree import Tree
 from ndalloc.data.tree_average import expected_scenario
-from ndalloc.lp.build import BuiltLp, build_lp
 from ndalloc.solver.highs import (
     cancelled_by_signals,
     configure,
-    load_lp,
     model_status,
     new_highs,
     read_solution,
-    solve_model,
 )
 from ndalloc.solver.status import SolveOptions, Status
 from ndalloc.stochastic.extensive import Extensive, Risk, build_extensive, scenario_lps
-
-#: Told of each step of a long tree solve: (what, done, of how many).
-Progress = Callable[[str, int, int], None]
-
-
-def _quiet(what: str, done: int, total: int) -> None:
-    return None
+from ndalloc.stochastic.parallel import Progress, Runner, Task, dask_runner, quiet, thread_runner
 
 
 @dataclass(frozen=True)
@@ -67,62 +57,36 @@ def solve_form(form: Extensive, options: SolveOptions | None = None) -> FormSolu
     return FormSolution(status, objective, solution.col_value, solution.row_dual, benefits)
 
 
-def deterministic_optimum(
-    built: BuiltLp,
-    options: SolveOptions,
-    fixed: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[Status, float | None, np.ndarray | None]:
-    """A scenario's own optimum and its column values; `fixed` = (columns, values) fixes
-    those columns first."""
-    if fixed is None:
-        outcome = solve_model(built, options)
-        if outcome.status is not Status.OPTIMAL:
-            return outcome.status, None, None
-        return outcome.status, outcome.objective, read_solution(outcome.highs).col_value
-    h = load_lp(built, new_highs(options.log))
-    configure(h, options)
-    cols, values = fixed
-    if len(cols):
-        h.changeColsBounds(len(cols), cols.astype(np.int32), values, values)
-    with cancelled_by_signals(h):
-        h.run()
-    status = model_status(h)
-    if status is not Status.OPTIMAL:
-        return status, None, None
-    objective = float(h.getInfo().objective_function_value)
-    return status, objective, read_solution(h).col_value
-
-
 def ev_policy(
-    form: Extensive, options: SolveOptions, progress: Progress = _quiet
+    form: Extensive, run: Runner, progress: Progress = quiet
 ) -> tuple[float | None, np.ndarray | None, FormSolution]:
-    """EV, its values, and the expected result of the expected-value policy (EEV): node by
-    node in stage order, the node's years decided by the optimum of the expected-value
-    scenario of its scenarios, with its ancestors' decisions fixed (formulation 11.3)."""
+    """EV, its values, and the expected result of the expected-value policy (EEV): stage by
+    stage in order of year, each node's years decided by the optimum of the expected-value
+    scenario of its scenarios, with its ancestors' decisions fixed (formulation 11.3); the
+    nodes of a stage are solved side by side by `run`."""
     tree = form.tree
     years = np.array(tree.base.years)
-    n_s = len(form.builts)
-    decided = np.zeros((n_s, form.n_col))
+    decided = np.zeros((len(form.builts), form.n_col))
     node_ids = list(tree.nodes)
-    order = sorted(range(len(node_ids)), key=lambda i: tree.nodes[node_ids[i]].year)
     ev: float | None = None
     ev_values = None
-    for done, i in enumerate(order):
-        node = tree.nodes[node_ids[i]]
-        members = np.flatnonzero((form.node_of == i).any(axis=1))
-        own_years = years[(form.node_of[members[0]] == i)]
-        built = build_lp(expected_scenario(tree, members.tolist()), dense=True)
-        before = np.flatnonzero(form.col_year < node.year)
-        status, objective, x = deterministic_optimum(
-            built, options, (before, decided[members[0], before])
-        )
-        progress("expected-value policy", done + 1, len(order))
-        if x is None:
-            return ev, ev_values, FormSolution(status, None)
-        if node.parent is None:
-            ev, ev_values = objective, x
-        mine = np.flatnonzero(np.isin(form.col_year, own_years))
-        decided[np.ix_(members, mine)] = x[mine]
+    for year in sorted({n.year for n in tree.nodes.values()}):
+        stage = [i for i, nid in enumerate(node_ids) if tree.nodes[nid].year == year]
+        members = [np.flatnonzero((form.node_of == i).any(axis=1)) for i in stage]
+        before = np.flatnonzero(form.col_year < year)
+        tasks = [
+            Task(expected_scenario(tree, m.tolist()), fixed=(before, decided[m[0], before]))
+            for m in members
+        ]
+        results = run(tasks, f"expected-value policy {year}", progress)
+        for i, m, (status, objective, x) in zip(stage, members, results, strict=True):
+            if x is None:
+                return ev, ev_values, FormSolution(status, None)
+            if tree.nodes[node_ids[i]].parent is None:
+                ev, ev_values = objective, x
+            own_years = years[form.node_of[m[0]] == i]
+            mine = np.flatnonzero(np.isin(form.col_year, own_years))
+            decided[np.ix_(m, mine)] = x[mine]
     costs = np.stack([b.arrays.col_cost for b in form.builts])
     benefits = np.einsum("ij,ij->i", costs, decided)
     eev = risk_value(benefits, form.probabilities, form.risk)
@@ -196,28 +160,30 @@ class TreeResult:
 
 
 def solve_each(
-    builts: Sequence[BuiltLp],
-    options: SolveOptions,
-    workers: int,
+    form: Extensive,
+    run: Runner,
     progress: Progress,
-    fixed: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+    fixed: list[tuple[np.ndarray, np.ndarray]] | None = None,
     what: str = "wait-and-see",
 ) -> tuple[np.ndarray, list[np.ndarray | None]]:
-    """Every scenario's optimum alone (NaN where it has none) and its column values, on
-    `workers` threads; `fixed[s]` = (columns, values) fixes columns of scenario s first."""
-    out = np.full(len(builts), np.nan)
-    values: list[np.ndarray | None] = [None] * len(builts)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [
-            pool.submit(deterministic_optimum, b, options, None if fixed is None else fixed[s])
-            for s, b in enumerate(builts)
-        ]
-        for i, future in enumerate(futures):
-            _, objective, values[i] = future.result()
-            if objective is not None:
-                out[i] = objective
-            progress(what, i + 1, len(builts))
-    return out, values
+    """Every scenario's optimum alone (NaN where it has none) and its column values;
+    `fixed[s]` = (columns, values) fixes columns of scenario s first."""
+    tasks = [
+        Task(ts.scenario, b, None if fixed is None else fixed[s])
+        for s, (ts, b) in enumerate(zip(form.tree.scenarios, form.builts, strict=True))
+    ]
+    results = run(tasks, what, progress)
+    objectives = np.array([np.nan if z is None else z for _, z, _ in results])
+    return objectives, [x for _, _, x in results]
+
+
+def runner(
+    options: SolveOptions, workers: int = 2, dask: str | None = None
+) -> AbstractContextManager[Runner]:
+    """Threads of this process, or the Dask scheduler at `dask`."""
+    if dask:
+        return dask_runner(dask, options)
+    return nullcontext(thread_runner(options, workers))
 
 
 def solve_tree(
@@ -227,9 +193,11 @@ def solve_tree(
     *,
     measures: bool = True,
     workers: int = 2,
-    progress: Progress = _quiet,
+    dask: str | None = None,
+    progress: Progress = quiet,
 ) -> TreeResult:
-    """The stochastic plan of `tree` (RP) and, with `measures`, WS, EV and EEV."""
+    """The stochastic plan of `tree` (RP) and, with `measures`, WS, EV and EEV (on `workers`
+    threads, or on the Dask scheduler at `dask`)."""
     risk = risk or Risk()
     options = options or SolveOptions()
     t0 = time.perf_counter()
@@ -243,23 +211,18 @@ def solve_tree(
     timings = {"build_s": t1 - t0, "rp_solve_s": t2 - t1}
     ws_each, ev, ev_values, eev = np.full(len(builts), np.nan), None, None, None
     if measures and rp.status is Status.OPTIMAL:
-        ws_each, ev, ev_values, eev = uncertainty_measures(
-            form, options, workers, progress, timings
-        )
+        with runner(options, workers, dask) as run:
+            ws_each, ev, ev_values, eev = uncertainty_measures(form, run, progress, timings)
     return TreeResult(tree, form, risk, rp.status, rp, ws_each, ev, ev_values, eev, timings)
 
 
 def uncertainty_measures(
-    form: Extensive,
-    options: SolveOptions,
-    workers: int,
-    progress: Progress,
-    timings: dict[str, float],
+    form: Extensive, run: Runner, progress: Progress, timings: dict[str, float]
 ) -> tuple[np.ndarray, float | None, np.ndarray | None, FormSolution]:
     """WS of every scenario (z*_s), EV, its values and EEV; their times go to `timings`."""
     t0 = time.perf_counter()
-    ws_each, _ = solve_each(form.builts, options, workers, progress)
+    ws_each, _ = solve_each(form, run, progress)
     t1 = time.perf_counter()
-    ev, ev_values, eev = ev_policy(form, options, progress)
+    ev, ev_values, eev = ev_policy(form, run, progress)
     timings.update(ws_s=t1 - t0, ev_eev_s=time.perf_counter() - t1)
     return ws_each, ev, ev_values, eev
