@@ -12,6 +12,9 @@ are unchanged):
   its status and, if infeasible, the conflicting limits.
 - `results.xlsx` of a run: a summary sheet and one sheet per result table.
 - `report.html` of a sweep: a response curve, heat map, tornado or histograms, by mode.
+- `report.html` of a tree run (`ndalloc solve-tree`): the measures in words, fan charts of
+  stock, shortage and exports over the scenarios, the first year's decisions, the scenarios by
+  regret and, after progressive hedging, its residuals (`ndalloc.report.trees`).
 - a comparison of runs (`compare_report`): the same charts side by side, differences against
   the first run.
 
@@ -54,6 +57,10 @@ def report_html(folder: str | Path | Run | Folder, manifest: dict[str, Any] | No
         from ndalloc.report.sweeps import sweep_page
 
         return sweep_page(read)
+    if read.is_tree:
+        from ndalloc.report.trees import tree_page
+
+        return tree_page(read)
     from ndalloc.report.run_report import run_page
 
     return run_page(read)
@@ -79,11 +86,12 @@ def write_reports(folder: str | Path, manifest: dict[str, Any] | None = None) ->
     from ndalloc.report.workbook import write_workbook
 
     read = open_folder(folder, manifest)
-    targets = [read.folder / REPORT] + ([] if read.is_sweep else [read.folder / WORKBOOK])
+    page_only = read.is_sweep or read.is_tree
+    targets = [read.folder / REPORT] + ([] if page_only else [read.folder / WORKBOOK])
     staged = [path.with_name(f".{path.name}.{os.getpid()}.new") for path in targets]
     try:
         write_text(staged[0], report_html(read))
-        if not read.is_sweep:
+        if not page_only:
             write_workbook(read, staged[1])
         for tmp, path in zip(staged, targets, strict=True):
             os.replace(tmp, path)

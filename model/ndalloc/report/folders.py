@@ -62,6 +62,10 @@ class Folder:
         return self.manifest.get("kind") == "sweep"
 
     @property
+    def is_tree(self) -> bool:
+        return self.manifest.get("kind") == "tree"
+
+    @property
     def objective_usd(self) -> float | None:
         return self.run.objective_usd if self.optimal else None
 
