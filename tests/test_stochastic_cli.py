@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from cli_helpers import flat, run_many, run_ndalloc
@@ -139,3 +140,35 @@ def test_solve_tree_bad_input_exits_2_with_every_problem(tmp_path):
     assert "Traceback" not in bad.stderr
     assert exists.returncode == 2 and "exists; give --force" in exists.stderr
     assert not (tmp_path / "runs").exists()
+
+
+def test_tree_sweep_over_p_curb(tmp_path):
+    proc = run_ndalloc(
+        "tree-sweep", "p-curb", "0,0.4", "--years", "2026-2027", "--out", tmp_path, cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    (folder,) = tmp_path.iterdir()
+    points = pd.read_csv(folder / "points.csv")
+    assert points["p_curb"].tolist() == [0.0, 0.4]
+    # no curbs: one scenario, india-base itself, nothing stocked, nothing to learn
+    none = points.iloc[0]
+    assert none["scenarios"] == 1 and none["rp_usd"] == pytest.approx(INDIA_BASE, rel=1e-12)
+    assert none["vss_usd"] == pytest.approx(0, abs=1e-3) and none["peak_stock_t"] == 0
+    # curbs likelier: a stockpile, and the plan never worse than the average plan
+    risky = points.iloc[1]
+    assert risky["scenarios"] == 4 and risky["peak_stock_t"] > 0
+    assert risky["vss_usd"] >= -1e-3 and risky["evpi_usd"] >= -1e-3
+    assert risky["rp_usd"] < none["rp_usd"]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["kind"] == "tree-sweep" and manifest["reports"] == ["report.html"]
+    page = (folder / "report.html").read_text()
+    assert "ndalloc tree sweep: india-base" in page and "stock-paths" in page
+    assert f"p_curb = 0.4: the expected stock peaks at {risky['peak_stock_t']:,.0f} t" in flat(
+        proc.stdout
+    )
+    bad = run_ndalloc("tree-sweep", "p-start", "0.1", cwd=tmp_path)
+    assert bad.returncode == 2 and "not 'p_start'" in flat(bad.stderr)
+    bad = run_ndalloc("tree-sweep", "p-curb", "0.1,1.5", cwd=tmp_path)
+    assert bad.returncode == 2 and "--p-curb is a probability in [0, 1], not 1.5" in flat(
+        bad.stderr
+    )

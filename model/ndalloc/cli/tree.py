@@ -262,3 +262,78 @@ def solve_tree_command(
     out.print(f"run folder: {folder}")
     if not result.optimal:
         raise typer.Exit(EXIT_CODES.get(result.status, EXIT_OTHER))
+
+
+@app.command("tree-sweep")
+def tree_sweep_command(
+    parameter: Annotated[
+        str, typer.Argument(help="The chain's parameter to vary: p-curb, p-end or severity.")
+    ],
+    values: Annotated[
+        str, typer.Argument(help="Its values: 0,0.1,0.2 or FIRST:LAST:STEP (e.g. 0:0.4:0.1).")
+    ],
+    base: BaseOpt = "india-base",
+    years: Annotated[
+        str, typer.Option("--years", help="Years of the chain, FIRST-LAST.")
+    ] = "2026-2030",
+    p_curb: Annotated[float, typer.Option("--p-curb", help="Held p-curb.")] = 0.2,
+    p_end: Annotated[float, typer.Option("--p-end", help="Held p-end.")] = 0.5,
+    severity: Annotated[float, typer.Option("--severity", help="Held severity (0-1).")] = 0.8,
+    origin: Annotated[str, typer.Option("--origin", help="The curbing origin.")] = "china",
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Threads for each tree's measures.")
+    ] = 2,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder that receives the sweep folder.")
+    ] = Path("runs"),
+) -> None:
+    """How the stochastic plan moves with a Markov curb tree's parameter: for each value, the
+    tree's plan and measures (stockpile by year, VSS, EVPI) in one row of a sweep folder."""
+    from ndalloc.data.tree_make import MarkovCurbs, TreeSpecError
+    from ndalloc.stochastic.tree_sweep import (
+        TreeSweep,
+        parse_values,
+        run_tree_sweep,
+        write_tree_sweep,
+    )
+
+    started = datetime.now(UTC)
+    scenario = load_or_exit(base, "nothing was swept")
+    name = parameter.replace("-", "_")
+    try:
+        points = list(parse_values(values))
+        first, last = _years(years)
+        spec = MarkovCurbs(first, last, p_curb, p_end, severity, origin)
+        sweep = TreeSweep(
+            str(Path(base).resolve()) if Path(base).is_dir() else base, spec, name, tuple(points)
+        )
+        for value in points:
+            spec_at = MarkovCurbs(**{**spec.__dict__, name: value})
+            spec_at.check(scenario)
+    except (ValueError, TreeSpecError) as exc:
+        err.print(f"cannot sweep the tree: {exc}; nothing was swept", highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    try:
+        with Progress(
+            TextColumn("tree sweep"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar:
+            task = bar.add_task("points", total=len(points))
+            table = run_tree_sweep(
+                sweep,
+                scenario,
+                workers=workers,
+                progress=lambda done, _total: bar.update(task, completed=done),
+            )
+        folder = write_tree_sweep(sweep, scenario, table, out_dir, started)
+    except Exception as exc:
+        raise internal(exc) from None
+    from ndalloc.report.trees import sweep_words
+
+    for line in sweep_words(table, name):
+        out.print(line)
+    out.print(f"sweep folder: {folder}")

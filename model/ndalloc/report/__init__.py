@@ -58,9 +58,11 @@ def report_html(folder: str | Path | Run | Folder, manifest: dict[str, Any] | No
 
         return sweep_page(read)
     if read.is_tree:
-        from ndalloc.report.trees import tree_page
+        from ndalloc.report.trees import tree_page, tree_sweep_page
 
-        return tree_page(read)
+        return (
+            tree_sweep_page(read) if read.manifest.get("kind") == "tree-sweep" else tree_page(read)
+        )
     from ndalloc.report.run_report import run_page
 
     return run_page(read)

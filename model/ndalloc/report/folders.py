@@ -63,7 +63,8 @@ class Folder:
 
     @property
     def is_tree(self) -> bool:
-        return self.manifest.get("kind") == "tree"
+        """A tree run or a tree sweep (report page only, no workbook)."""
+        return self.manifest.get("kind") in ("tree", "tree-sweep")
 
     @property
     def objective_usd(self) -> float | None:

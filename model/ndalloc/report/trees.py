@@ -216,3 +216,127 @@ def tree_page(run: Folder) -> str:
             page.chart("ph", residuals_figure(ph)),
         )
     return page.render(footer(m, "the tree's run folder"))
+
+
+#: What a tree sweep's parameter means, for axis titles and words.
+PARAMETER_LABELS = {
+    "p_curb": "probability a curb starts in a year",
+    "p_end": "probability a curb ends in a year",
+    "severity": "share of imports a curb cuts",
+}
+
+
+def stock_paths_figure(points: pd.DataFrame, parameter: str) -> Figure | None:
+    """The expected year-end stock by year, one line per value of the parameter."""
+    years = sorted(
+        int(c[6:-2]) for c in points.columns if c.startswith("stock_") and c.endswith("_t")
+    )
+    if not years:
+        return None
+    plot = Plot()
+    for _, row in points.sort_values(parameter).iterrows():
+        plot.add(
+            "scatter",
+            x=years,
+            y=[row[f"stock_{y}_t"] for y in years],
+            mode="lines+markers",
+            name=f"{parameter} = {row[parameter]:g}",
+            hovertemplate="%{x}: %{y:,.0f} t oxide<extra>%{fullData.name}</extra>",
+        )
+    plot.update(yaxis={"title": {"text": "t oxide"}, "rangemode": "tozero"}, height=400)
+    year_axis(plot)
+    legend_below(plot)
+    return plot.figure()
+
+
+def value_figure(points: pd.DataFrame, parameter: str) -> Figure:
+    """VSS and EVPI (million USD) against the parameter."""
+    shown = points.sort_values(parameter)
+    plot = Plot()
+    for column, name in (
+        ("vss_usd", "VSS: planning for the uncertainty"),
+        ("evpi_usd", "EVPI: knowing the future"),
+    ):
+        plot.add(
+            "scatter",
+            x=shown[parameter].tolist(),
+            y=(shown[column] / 1e6).tolist(),
+            mode="lines+markers",
+            name=name,
+            hovertemplate="%{x}: %{y:,.1f} million USD<extra>%{fullData.name}</extra>",
+        )
+    plot.update(
+        xaxis={"title": {"text": PARAMETER_LABELS.get(parameter, parameter)}},
+        yaxis={"title": {"text": "million USD"}, "rangemode": "tozero"},
+        height=380,
+    )
+    legend_below(plot)
+    return plot.figure()
+
+
+def sweep_words(points: pd.DataFrame, parameter: str) -> list[str]:
+    """Per value: how large the stockpile gets, when, and what the uncertainty is worth."""
+    out = []
+    for _, row in points.sort_values(parameter).iterrows():
+        if row.get("status") != "optimal":
+            out.append(f"{parameter} = {row[parameter]:g}: no plan ({row.get('status')}).")
+            continue
+        peak = float(row.get("peak_stock_t") or 0.0)
+        held = (
+            f"the expected stock peaks at {num(peak)} t oxide in {int(row['peak_stock_year'])}"
+            if peak > 0 and not missing(row.get("peak_stock_year"))
+            else "no stock is held"
+        )
+        out.append(
+            f"{parameter} = {row[parameter]:g}: {held}, {num(row.get('first_year_inject_t'))} t "
+            f"injected in the first year; VSS {musd(row.get('vss_usd'))}, EVPI "
+            f"{musd(row.get('evpi_usd'))}."
+        )
+    return out
+
+
+def tree_sweep_page(run: Folder) -> str:
+    """The HTML report of a tree sweep folder (`ndalloc tree-sweep`)."""
+    m = run.manifest
+    settings = m.get("settings") or {}
+    parameter = str(settings.get("parameter", ""))
+    points = run.table("points")
+    page = Page(title=f"ndalloc tree sweep: {run.scenario}", subtitle=f"sweep {run.run_id}")
+    spec = settings.get("tree") or {}
+    status = str(m.get("status", ""))
+    page.header(
+        facts(
+            [
+                ("base scenario", run.scenario),
+                ("varied", f"{parameter} ({PARAMETER_LABELS.get(parameter, '')})"),
+                ("values", ", ".join(f"{v:g}" for v in settings.get("values", []))),
+                ("curb years", f"{spec.get('first_year', '')}-{spec.get('last_year', '')}"),
+                (
+                    "held",
+                    ", ".join(
+                        f"{k} {spec[k]:g}"
+                        for k in ("p_curb", "p_end", "severity")
+                        if k != parameter and k in spec
+                    ),
+                ),
+                ("status", status, status_css(status)),
+            ]
+        ),
+        lines(sweep_words(points, parameter)) if not points.empty else para("No point.", "note"),
+    )
+    optimal = points[points["status"] == "optimal"] if "status" in points else points
+    if optimal.empty:
+        return page.render(footer(m, "the tree sweep's folder"))
+    stock = stock_paths_figure(optimal, parameter)
+    page.section(
+        "stock-paths",
+        "Expected oxide in the stockpile at year end",
+        page.chart("stock-paths", stock) if stock is not None else para("No stock.", "note"),
+    )
+    page.section(
+        "value",
+        "What the uncertainty is worth",
+        page.chart("value", value_figure(optimal, parameter)),
+    )
+    page.section("points", "Points", frame_table(points, scroll=True, css_id="points-table"))
+    return page.render(footer(m, "the tree sweep's folder"))
