@@ -271,6 +271,7 @@ def value_figure(points: pd.DataFrame, parameter: str) -> Figure:
         height=380,
     )
     legend_below(plot)
+    plot.update(legend={"y": -0.3}, margin={"b": 70})  # below the x axis's title
     return plot.figure()
 
 
