@@ -173,3 +173,27 @@ def test_an_unreachable_dask_scheduler_says_so(tmp_path, monkeypatch):
         ClusterError, match=r"cannot reach the Dask scheduler at 'tcp://127\.0\.0\.1:1'"
     ):
         solve_tree(tree, dask="tcp://127.0.0.1:1")
+
+
+def test_a_consensus_that_does_not_fit_falls_back_to_the_root(tmp_path):
+    # x-bar of the nodes below the root that no scenario can carry out (PH far from converged:
+    # a stock level above its maximum): the plan fixes the root's decisions (here the
+    # extensive form's own) and optimises the rest on the extensive form, which gives RP.
+    from ndalloc.solver.status import SolveOptions
+    from ndalloc.stochastic.hedging_run import ROOT_ONLY, consensus_plan
+    from ndalloc.stochastic.parallel import thread_runner
+
+    tree = load_tree(_markov_tree(tmp_path))
+    ef = solve_tree(tree, measures=False)
+    form, x = ef.form, ef.rp.col_value[: ef.form.n_col]
+    year_pos = form.col_year - tree.base.years[0]
+    node_ids = list(tree.nodes)
+    xbar = {}
+    for s, ts in enumerate(tree.scenarios):
+        for nid in ts.path[:-1]:
+            cols = np.flatnonzero(form.node_of[s, year_pos] == node_ids.index(nid))
+            xbar[nid] = x[cols] if tree.nodes[nid].parent is None else x[cols] + 1e7
+    plan, how = consensus_plan(form, xbar, thread_runner(SolveOptions(), 2), SolveOptions())
+    assert how == ROOT_ONLY
+    assert plan.objective == pytest.approx(ef.rp.objective, rel=1e-9)
+    assert plan.row_dual is None

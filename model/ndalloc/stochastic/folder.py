@@ -15,7 +15,7 @@ from ndalloc.data.scenario import INPUT_HASH_VERSION
 from ndalloc.runs import git_commit, package_versions, publish
 from ndalloc.solver.highs import highs_version
 from ndalloc.solver.status import SolveOptions
-from ndalloc.stochastic.hedging_run import PhSummary
+from ndalloc.stochastic.hedging_run import ROOT_ONLY, PhSummary
 from ndalloc.stochastic.solve import TreeResult
 
 
@@ -91,6 +91,11 @@ def ph_lines(ph: PhSummary | None) -> list[str]:
     ]
     if ph.inner_bound is None:
         return [*out, "its consensus cannot be carried out in every scenario: no plan"]
+    if ph.plan == ROOT_ONLY:
+        out.append(
+            "its consensus below the root cannot be carried out in every scenario: its plan "
+            f"is {ph.plan}"
+        )
     out.append(
         f"its plan's expected benefit {_musd(ph.inner_bound)} is within {100 * (ph.gap or 0):.4f} "
         f"% of the Lagrangian bound {_musd(ph.outer_bound)} (no plan does better)"
@@ -142,6 +147,7 @@ def write_tree_run(
                 "inner_bound_usd": ph.inner_bound,
                 "outer_bound_usd": ph.outer_bound,
                 "gap": ph.gap,
+                "plan": ph.plan,
                 "seconds": ph.seconds,
             },
         }

@@ -27,12 +27,13 @@ from ndalloc.data.tree import Tree
 from ndalloc.solver.status import SolveOptions, Status
 from ndalloc.stochastic.extensive import Extensive, build_extensive, scenario_lps
 from ndalloc.stochastic.hedging import PhSettings, ph_tree
-from ndalloc.stochastic.parallel import Progress, quiet
+from ndalloc.stochastic.parallel import Progress, Runner, quiet
 from ndalloc.stochastic.solve import (
     FormSolution,
     TreeResult,
     runner,
     solve_each,
+    solve_form,
     uncertainty_measures,
 )
 
@@ -60,6 +61,10 @@ class PhSummary:
     log: str
     """mpi-sppy's log."""
     seconds: float
+    plan: str = "every node's consensus"  # EVERY_NODE
+    """How PH's plan was made: every non-leaf node's decisions fixed at its x-bar, or (when
+    that cannot be carried out in every scenario: PH not converged) the root's only, the rest
+    optimised on the extensive form."""
 
     @property
     def gap(self) -> float | None:
@@ -153,6 +158,42 @@ def fixed_policy(
     return out
 
 
+def root_fixed(form: Extensive, xbar: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The extensive form's columns of the root's years, in every scenario, and x-bar's
+    values of the root for them."""
+    root = next(n for n in form.tree.nodes.values() if n.parent is None)
+    year_pos = form.col_year - form.tree.base.years[0]
+    cols = np.flatnonzero(form.node_of[0, year_pos] == list(form.tree.nodes).index(root.id))
+    n_s = len(form.builts)
+    every = (np.arange(n_s)[:, None] * form.n_col + cols[None, :]).ravel()
+    return every, np.tile(xbar[root.id], n_s)
+
+
+#: How a PH plan was made (`PhSummary.plan`).
+EVERY_NODE = "every node's consensus"
+ROOT_ONLY = "the root's consensus, the later decisions optimised on the extensive form"
+
+
+def consensus_plan(
+    form: Extensive,
+    xbar: dict[str, np.ndarray],
+    run: Runner,
+    options: SolveOptions,
+    progress: Progress = quiet,
+) -> tuple[FormSolution, str]:
+    """PH's plan from its consensus (section 11.6): every scenario solved with its non-leaf
+    nodes' decisions at x-bar; if a scenario cannot carry that out, the extensive form with the
+    root's decisions at x-bar (the root's x-bar is an average of plans that all meet the root's
+    rows, the same in every scenario, so it meets them too)."""
+    benefits, values = solve_each(form, run, progress, fixed_policy(form, xbar), "PH plan")
+    if np.isfinite(benefits).all():
+        x = np.concatenate([v for v in values if v is not None])
+        plan = float(form.probabilities @ benefits)
+        return FormSolution(Status.OPTIMAL, plan, x, None, benefits), EVERY_NODE
+    rp = solve_form(form, options, root_fixed(form, xbar))
+    return FormSolution(rp.status, rp.objective, rp.col_value, None, rp.benefits), ROOT_ONLY
+
+
 def hedge_tree(
     tree: Tree,
     tree_ref: str,
@@ -179,17 +220,14 @@ def hedge_tree(
     form = build_extensive(tree, builts=scenario_lps(tree))
     ws_each, ev, ev_values, eev = np.full(len(form.builts), np.nan), None, None, None
     with runner(options, workers, dask) as run:
-        benefits, values = solve_each(form, run, progress, fixed_policy(form, xbar), "PH plan")
-        solved = bool(np.isfinite(benefits).all())
+        rp, plan = consensus_plan(form, xbar, run, options, progress)
+        solved = rp.status is Status.OPTIMAL
         timings = {"ph_s": t1 - t0, "ph_plan_s": time.perf_counter() - t1}
         if measures and solved:
             ws_each, ev, ev_values, eev = uncertainty_measures(form, run, progress, timings)
-    if solved:
-        x = np.concatenate([v for v in values if v is not None])
-        inner = float(form.probabilities @ benefits)
-        rp = FormSolution(Status.OPTIMAL, inner, x, None, benefits)
-    else:
-        inner, rp = None, FormSolution(Status.INFEASIBLE, None)
+    inner = rp.objective if solved else None
+    if rp.row_dual is not None:
+        rp = FormSolution(rp.status, rp.objective, rp.col_value, None, rp.benefits)
     summary = PhSummary(
         processes=processes,
         iterations=int(info["iterations"]),
@@ -200,6 +238,7 @@ def hedge_tree(
         history=history,
         log=log,
         seconds=t1 - t0,
+        plan=plan,
     )
     result = TreeResult(tree, form, form.risk, rp.status, rp, ws_each, ev, ev_values, eev, timings)
     return result, summary

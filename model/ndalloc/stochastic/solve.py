@@ -40,12 +40,19 @@ class FormSolution:
     """B_s of every scenario (discounted USD)."""
 
 
-def solve_form(form: Extensive, options: SolveOptions | None = None) -> FormSolution:
-    """Solve the extensive form."""
+def solve_form(
+    form: Extensive,
+    options: SolveOptions | None = None,
+    fixed: tuple[np.ndarray, np.ndarray] | None = None,
+) -> FormSolution:
+    """Solve the extensive form; `fixed` = (columns, values) fixes those columns first."""
     options = options or SolveOptions()
     h = new_highs(options.log)
     form.load(h)
     configure(h, options)
+    if fixed is not None and len(fixed[0]):
+        cols, values = fixed
+        h.changeColsBounds(len(cols), cols.astype(np.int32), values, values)
     with cancelled_by_signals(h):
         h.run()
     status = model_status(h)
