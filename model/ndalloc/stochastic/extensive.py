@@ -11,14 +11,22 @@ The result is a set of arrays for one `highspy.Highs.passModel` call.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import highspy
 import numpy as np
+import pandas as pd
 
 from ndalloc.data.tree import Tree
 from ndalloc.lp.build import BuiltLp, build_lp
+from ndalloc.lp.data import ModelData
+from ndalloc.lp.registry import Family, LpArrays, Members
 
 
 @dataclass(frozen=True)
@@ -114,9 +122,129 @@ class StructureError(ValueError):
     """The scenarios of a tree do not build the same columns and rows."""
 
 
+#: Scenarios from which `scenario_lps` builds on worker processes (fewer: in this process).
+POOL_FROM = 8
+
+#: The tree and its first scenario's LP, for the worker processes (set before they fork).
+_JOB: tuple[Tree, BuiltLp] | None = None
+
+
+@dataclass(frozen=True)
+class _Own:
+    """What a scenario's LP does not share with the first scenario's: the fields of its
+    ModelData that differ, its families unless equal to the first's (None), its objective and
+    its arrays. What a worker process sends back."""
+
+    data: dict[str, Any]
+    variables: dict[str, Family] | None
+    constraints: dict[str, Family] | None
+    objective: dict[str, np.ndarray]
+    arrays: LpArrays
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal values of the same type (frames: same shape, columns, index names and values, of
+    the same dtypes, as `DataFrame.equals` compares them)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, pd.DataFrame):
+        return (
+            a.shape == b.shape
+            and a.columns.equals(b.columns)
+            and list(a.index.names) == list(b.index.names)
+            and a.equals(b)
+        )
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and np.array_equal(a, b)
+    return bool(a == b)
+
+
+def _same_families(a: dict[str, Family], b: dict[str, Family]) -> bool:
+    if list(a) != list(b):
+        return False
+    for name, fa in a.items():
+        fb = b[name]
+        if (fa.index, fa.unit, fa.meaning, fa.sense) != (fb.index, fb.unit, fb.meaning, fb.sense):
+            return False
+        if not (isinstance(fa.component, Members) and isinstance(fb.component, Members)):
+            return False
+        if not _same(fa.component.frame, fb.component.frame):
+            return False
+    return True
+
+
+def _own(built: BuiltLp, first: BuiltLp) -> _Own:
+    data = {
+        f.name: getattr(built.data, f.name)
+        for f in fields(ModelData)
+        if not _same(getattr(built.data, f.name), getattr(first.data, f.name))
+    }
+    variables = None if _same_families(built.variables, first.variables) else built.variables
+    constraints = (
+        None if _same_families(built.constraints, first.constraints) else built.constraints
+    )
+    return _Own(data, variables, constraints, built.objective, built.arrays)
+
+
+def _joined(own: _Own, first: BuiltLp) -> BuiltLp:
+    """The scenario's LP, holding the first scenario's objects where its own are equal."""
+    return BuiltLp(
+        replace(first.data, **own.data),
+        first.variables if own.variables is None else own.variables,
+        first.constraints if own.constraints is None else own.constraints,
+        own.objective,
+        own.arrays,
+    )
+
+
+def _build_own(s: int) -> _Own:
+    """Scenario s's LP, in a worker process (`_JOB` came with the fork)."""
+    assert _JOB is not None
+    tree, first = _JOB
+    return _own(build_lp(tree.scenarios[s].scenario, dense=True), first)
+
+
+def _pool_workers(n: int) -> int:
+    """Worker processes for n scenarios, one per core: 0 (build here) for few scenarios, on
+    one core, off Linux (the workers are forked), in a daemonic process (which may not have
+    children) or while other threads run (a progress bar's, a solver pool's)."""
+    if n < POOL_FROM or not sys.platform.startswith("linux"):
+        return 0
+    if multiprocessing.current_process().daemon:
+        return 0
+    if threading.active_count() > 1:
+        return 0  # forking while another thread may hold a lock could hang a worker
+    cores = len(os.sched_getaffinity(0))
+    return min(cores, n - 1) if cores > 1 else 0
+
+
 def scenario_lps(tree: Tree) -> tuple[BuiltLp, ...]:
-    """Every scenario's LP, with every optional row; checked to share one structure."""
-    builts = tuple(build_lp(s.scenario, dense=True) for s in tree.scenarios)
+    """Every scenario's LP, with every optional row; checked to share one structure.
+
+    Each is `build_lp(scenario, dense=True)`. Parts equal to the first scenario's (the
+    ModelData tables a scenario does not change, the families when their keys are the same)
+    are held once, as the first's objects. With many scenarios, the LPs after the first are
+    built on worker processes, one per core (forked: they inherit the tree), in order."""
+    global _JOB
+    head = build_lp(tree.scenarios[0].scenario, dense=True)
+    n = len(tree.scenarios)
+    workers = _pool_workers(n)
+    if workers:
+        from ndalloc.sensitivity.run import _worker_start  # Ctrl-C to the parent; die with it
+
+        _JOB = (tree, head)
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(workers, _worker_start, (os.getpid(),)) as pool:
+                chunk = max(1, min(16, (n - 1) // (4 * workers)))
+                owns = list(pool.imap(_build_own, range(1, n), chunksize=chunk))
+        finally:
+            _JOB = None
+    else:
+        owns = [_own(build_lp(s.scenario, dense=True), head) for s in tree.scenarios[1:]]
+    builts = (head, *(_joined(o, head) for o in owns))
     first = builts[0].arrays
     for ts, b in zip(tree.scenarios[1:], builts[1:], strict=True):
         a = b.arrays

@@ -91,6 +91,13 @@ def ph_lines(ph: PhSummary | None) -> list[str]:
     ]
     if ph.inner_bound is None:
         return [*out, "its consensus cannot be carried out in every scenario: no plan"]
+    bound = "Lagrangian bound"
+    if ph.bound_failures:
+        bound = "bound of perfect foresight"
+        out.append(
+            f"{ph.bound_failures} scenario subproblem(s) of PH's Lagrangian bound did not "
+            "solve (unbounded with PH's weights): that bound is not known"
+        )
     if ph.plan == ROOT_ONLY:
         out.append(
             "its consensus below the root cannot be carried out in every scenario: its plan "
@@ -98,7 +105,7 @@ def ph_lines(ph: PhSummary | None) -> list[str]:
         )
     out.append(
         f"its plan's expected benefit {_musd(ph.inner_bound)} is within {100 * (ph.gap or 0):.4f} "
-        f"% of the Lagrangian bound {_musd(ph.outer_bound)} (no plan does better)"
+        f"% of the {bound} {_musd(ph.outer_bound)} (no plan does better)"
     )
     return out
 
@@ -148,6 +155,7 @@ def write_tree_run(
                 "outer_bound_usd": ph.outer_bound,
                 "gap": ph.gap,
                 "plan": ph.plan,
+                "bound_failures": ph.bound_failures,
                 "seconds": ph.seconds,
             },
         }

@@ -234,6 +234,15 @@ def run_ph(tree_path: Path, out: Path, settings: PhSettings) -> None:
             ]
     outer = ph.post_solve_bound()
     comm = MPI.COMM_WORLD
+    # A subproblem that did not solve (unbounded with PH's W) leaves the bound without its
+    # term: it is then no bound at all.
+    failed = sum(
+        not getattr(m._mpisppy_data, "solution_available", True)
+        for m in ph.local_scenarios.values()
+    )
+    failed = comm.allreduce(failed)
+    if failed:
+        outer = float("nan")
     merged = comm.gather(xbar, root=0)
     if comm.Get_rank() != 0:
         return
@@ -246,6 +255,7 @@ def run_ph(tree_path: Path, out: Path, settings: PhSettings) -> None:
         history=history,
         trivial_bound=trivial_bound,
         lagrangian_bound=outer,
+        bound_failures=failed,
         iterations=iterations,
     )
     np.savez(out, **arrays)

@@ -53,9 +53,13 @@ class PhSummary:
     """Expected benefit of PH's plan, made non-anticipative (NaN-free only if every scenario
     solved with its nodes' x-bar fixed)."""
     outer_bound: float
-    """The Lagrangian bound with PH's final W: no plan does better."""
+    """The Lagrangian bound with PH's final W: no plan does better; when a subproblem of
+    that bound did not solve (`bound_failures`), the bound of perfect foresight instead."""
     trivial_bound: float
     """WS (PH's iteration 0): the bound of perfect foresight."""
+    bound_failures: int
+    """Scenario subproblems of the Lagrangian bound that did not solve (unbounded with PH's
+    W): then the Lagrangian bound is not known and `outer_bound` is WS."""
     history: np.ndarray
     """Per iteration: the primal and dual residuals (relative)."""
     log: str
@@ -135,7 +139,8 @@ def run_ranks(
         with np.load(out, allow_pickle=False) as data:
             nodes = [str(n) for n in data["nodes"]]
             xbar = {n: data[f"xbar_{i}"] for i, n in enumerate(nodes)}
-            info = {k: float(data[k]) for k in ("trivial_bound", "lagrangian_bound", "iterations")}
+            keys = ("trivial_bound", "lagrangian_bound", "iterations", "bound_failures")
+            info = {k: float(data[k]) for k in keys}
             info["converged"] = float(data["converged"])
             history = data["history"]
     return xbar, info, history, log
@@ -233,7 +238,11 @@ def hedge_tree(
         iterations=int(info["iterations"]),
         converged=bool(info["converged"]),
         inner_bound=inner,
-        outer_bound=-info["lagrangian_bound"],  # the ranks minimise minus the benefit
+        # the ranks minimise minus the benefit
+        outer_bound=-(
+            info["trivial_bound"] if info["bound_failures"] else info["lagrangian_bound"]
+        ),
+        bound_failures=int(info["bound_failures"]),
         trivial_bound=-info["trivial_bound"],
         history=history,
         log=log,
