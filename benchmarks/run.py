@@ -358,7 +358,8 @@ def case_cold_start(work: Path, times: int) -> dict[str, Any]:
 # --- report ---------------------------------------------------------------------------------
 
 
-def machine() -> dict[str, Any]:
+def machine(packages: tuple[str, ...] = PACKAGES) -> dict[str, Any]:
+    """The machine, the Python and the versions of `packages`, for the figures' header."""
     cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -373,7 +374,7 @@ def machine() -> dict[str, Any]:
     except (OSError, StopIteration):
         mem_kb = 0
     versions = {}
-    for name in PACKAGES:
+    for name in packages:
         try:
             versions[name] = version(name)
         except PackageNotFoundError:

@@ -37,17 +37,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+
+from run import last_json, ndalloc_cmd  # benchmarks/run.py, beside this script
+from run import machine as run_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "benchmarks" / "README.md"
@@ -202,16 +202,6 @@ print(json.dumps({"total_s": total, "imports_s": imported, "phases_s": spent,
                   "nonzeros": len(form.value), "scenario_columns": form.n_col,
                   "scenario_rows": form.n_row}))
 """
-
-
-def last_json(stdout: str) -> Any:
-    """The JSON object a measured script prints last (highspy prints a banner before it)."""
-    return json.loads(stdout.strip().splitlines()[-1])
-
-
-def ndalloc_cmd() -> list[str]:
-    found = shutil.which("ndalloc") or str(Path(sys.executable).parent / "ndalloc")
-    return [found]
 
 
 def measure(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> dict[str, Any]:
@@ -373,37 +363,7 @@ def case_ph(work: Path, label: str, last: int, cap: int, ef: dict[str, Any]) -> 
 
 
 def machine() -> dict[str, Any]:
-    cpu, mem_kb = "unknown", 0
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(
-            int(line.split()[1])
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-    except (OSError, StopIteration):
-        pass
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = "not installed"
-    commit = subprocess.run(
-        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gib": mem_kb / 1024**2,
-        "system": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "versions": versions,
-        "commit": commit or "unknown",
-    }
+    return run_machine(PACKAGES)
 
 
 def _musd(usd: float | None) -> str:

@@ -26,6 +26,18 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Replace OUT if it exist
 NameOpt = Annotated[str | None, typer.Option("--name", help="The tree's name (default: OUT's).")]
 
 
+def _bar(text: str) -> Progress:
+    """A progress bar on standard error, shown only on a terminal."""
+    return Progress(
+        TextColumn(text),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
 def _command() -> str:
     return "ndalloc " + " ".join(sys.argv[1:])
 
@@ -208,14 +220,7 @@ def solve_tree_command(
     options = SolveOptions()
     summary: PhSummary | None = None
     try:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as bar:
+        with _bar("{task.description}") as bar:
             task = bar.add_task("building", total=None)
 
             def progress(what: str, done: int, total: int) -> None:
@@ -314,14 +319,7 @@ def tree_sweep_command(
         err.print(f"cannot sweep the tree: {exc}; nothing was swept", highlight=False, markup=False)
         raise typer.Exit(EXIT_INPUT) from None
     try:
-        with Progress(
-            TextColumn("tree sweep"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as bar:
+        with _bar("tree sweep") as bar:
             task = bar.add_task("points", total=len(points))
             table = run_tree_sweep(
                 sweep,
