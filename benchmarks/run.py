@@ -508,10 +508,11 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_readme(section: str) -> None:
+def write_readme(section: str, begin: str = BEGIN, end: str = END) -> None:
+    """Put `section` in place of the README's part from `begin` to `end` (markers included)."""
     text = README.read_text(encoding="utf-8")
-    start, end = text.index(BEGIN), text.index(END) + len(END)
-    README.write_text(text[:start] + section + text[end:], encoding="utf-8")
+    start, stop = text.index(begin), text.index(end) + len(end)
+    README.write_text(text[:start] + section + text[stop:], encoding="utf-8")
 
 
 def main() -> None:

@@ -48,6 +48,7 @@ from typing import Any
 
 from run import last_json, ndalloc_cmd  # benchmarks/run.py, beside this script
 from run import machine as run_machine
+from run import write_readme as run_write_readme
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "benchmarks" / "README.md"
@@ -483,7 +484,7 @@ def render(results: dict[str, Any], argv: str) -> str:
         ]
     for ph in ph_runs:
         info, run, tm = ph["ph"], ph["run"], ph["timings_s"]
-        failed = ph["failed_solves"]
+        failed = ph.get("failed_solves", 0)
         lines.append(
             f"| {ph['scenarios']:,} scenarios | {ph['ef_seconds']:.1f} s | {run['seconds']:.1f} s"
             f" ({tm.get('ph_s', 0.0):.1f} s / {tm.get('ph_plan_s', 0.0):.1f} s)"
@@ -499,9 +500,7 @@ def render(results: dict[str, Any], argv: str) -> str:
 
 
 def write_readme(section: str) -> None:
-    text = README.read_text(encoding="utf-8")
-    start, end = text.index(BEGIN), text.index(END) + len(END)
-    README.write_text(text[:start] + section + text[end:], encoding="utf-8")
+    run_write_readme(section, BEGIN, END)
 
 
 def main() -> None:
