@@ -398,15 +398,22 @@ def _ratio(ours: float, theirs: float, target: float) -> tuple[str, str]:
     return f"{r:.2f}x", f"<= {target:g}x: {'met' if r <= target else 'NOT met'}"
 
 
-def render(results: dict[str, Any]) -> str:
+def header(results: dict[str, Any], command: str, begin: str = BEGIN) -> list[str]:
+    """The first lines of a generated section: its marker, when, by what, on which machine."""
     m = results["machine"]
-    lines = [
-        BEGIN,
+    return [
+        begin,
         "",
-        f"Measured {results['date']} by `python benchmarks/run.py` (commit {m['commit']}).",
+        f"Measured {results['date']} by `{command}` (commit {m['commit']}).",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']:.1f} GiB, {m['system']};"
         f" Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + ".",
         "",
+    ]
+
+
+def render(results: dict[str, Any]) -> str:
+    lines = [
+        *header(results, "python benchmarks/run.py"),
         "| case | ndalloc | HiGHS alone | ratio | target |",
         "|---|---|---|---|---|",
     ]

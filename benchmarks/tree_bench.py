@@ -46,6 +46,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from run import header as run_header
 from run import last_json, ndalloc_cmd  # benchmarks/run.py, beside this script
 from run import machine as run_machine
 from run import write_readme as run_write_readme
@@ -372,14 +373,8 @@ def _musd(usd: float | None) -> str:
 
 
 def render(results: dict[str, Any], argv: str) -> str:
-    m = results["machine"]
     lines = [
-        BEGIN,
-        "",
-        f"Measured {results['date']} by `{argv}` (commit {m['commit']}).",
-        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']:.1f} GiB, {m['system']};"
-        f" Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + ".",
-        "",
+        *run_header(results, argv, BEGIN),
         "| tree | ndalloc `solve-tree --no-measures` | HiGHS alone on the MPS | ratio | target |",
         "|---|---|---|---|---|",
     ]

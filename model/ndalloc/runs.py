@@ -146,12 +146,16 @@ def publish(
     started_at: datetime,
     write_tables: Callable[[Path], None],
     make_manifest: Callable[[str], dict[str, Any]],
+    *,
+    reports: bool = False,
 ) -> Path:
     """Write a run-like folder atomically and return it.
 
     `write_tables(staging)` writes the data files into a hidden staging folder; then, for a
-    fresh run id, `make_manifest(run_id)` is written and the folder renamed into place. A
-    failure or interruption removes the staging folder; an existing folder is never replaced.
+    fresh run id, `make_manifest(run_id)` is written and the folder renamed into place. With
+    `reports`, the folder's reports are built from its files and the manifest first and listed
+    in it under "reports" (`ndalloc.report.attach_reports`). A failure or interruption removes
+    the staging folder; an existing folder is never replaced.
     """
     runs_dir.mkdir(parents=True, exist_ok=True)
     sweep_stale_staging(runs_dir)
@@ -163,6 +167,10 @@ def publish(
         for _attempt in range(100):
             run_id = new_run_id(label, started_at)
             data = make_manifest(run_id)
+            if reports:
+                from ndalloc.report import attach_reports
+
+                attach_reports(staging, data)
             (staging / MANIFEST).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
             target = runs_dir / run_id
             if target.exists():
@@ -196,7 +204,6 @@ def write_run(
     columns and types; listed in the manifest's "parquet_tables"), for scripts that read
     large runs: the CSV files stay what planners open and what ndalloc reads back.
     """
-    staged: list[Path] = []
 
     def write_tables(staging: Path) -> None:
         tables = result.tables()
@@ -205,16 +212,13 @@ def write_run(
             (staging / PARQUET_DIR).mkdir()
             write_parquets({staging / PARQUET_DIR / f"{n}.parquet": t for n, t in tables.items()})
         release_memory()
-        staged.append(staging)
 
     def make_manifest(run_id: str) -> dict[str, Any]:
         data = manifest(result, scenario, options, run_id, started_at)
         if parquet:
             data["parquet_tables"] = [f"{PARQUET_DIR}/{n}.parquet" for n in sorted(result.tables())]
-        if reports:
-            from ndalloc.report import attach_reports
-
-            attach_reports(staged[-1], data)
         return data
 
-    return publish(runs_dir, scenario.name, started_at, write_tables, make_manifest)
+    return publish(
+        runs_dir, scenario.name, started_at, write_tables, make_manifest, reports=reports
+    )

@@ -177,23 +177,13 @@ def write_sweep(result: SweepResult, runs_dir: Path, started_at: datetime) -> Pa
     report.html: `ndalloc.report`)."""
     from ndalloc.runs import git_commit, package_versions, publish
 
-    staged: list[Path] = []
-
     def write_tables(staging: Path) -> None:
-        staged.append(staging)
         write_csv(result.table, staging / "points.csv")
         result.table.to_parquet(staging / "points.parquet", index=False)
         if not result.ranking.empty:
             write_csv(result.ranking, staging / "tornado.csv")
 
     def manifest(run_id: str) -> dict[str, Any]:
-        from ndalloc.report import attach_reports
-
-        data = _manifest(run_id)
-        attach_reports(staged[-1], data)  # report.html, listed under "reports"
-        return data
-
-    def _manifest(run_id: str) -> dict[str, Any]:
         return {
             "run_id": run_id,
             "kind": "sweep",
@@ -214,4 +204,5 @@ def write_sweep(result: SweepResult, runs_dir: Path, started_at: datetime) -> Pa
             + (["tornado.csv"] if not result.ranking.empty else []),
         }
 
-    return publish(runs_dir, f"{result.scenario.name}-sweep", started_at, write_tables, manifest)
+    name = f"{result.scenario.name}-sweep"
+    return publish(runs_dir, name, started_at, write_tables, manifest, reports=True)

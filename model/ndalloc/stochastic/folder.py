@@ -133,10 +133,8 @@ def write_tree_run(
     `ph`, also ph.csv (residuals per iteration) and ph.log (mpi-sppy's log)."""
     tree = result.tree
     tables = dict(tables) if ph is None else {**tables, "ph": ph_table(ph)}
-    staged: list[Path] = []
 
     def write_tables(staging: Path) -> None:
-        staged.append(staging)
         write_csvs({staging / f"{name}.csv": table for name, table in tables.items()})
         lines = summary_lines(result, tables) + ph_lines(ph)
         (staging / "summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -161,13 +159,6 @@ def write_tree_run(
         }
 
     def manifest(run_id: str) -> dict[str, Any]:
-        from ndalloc.report import attach_reports
-
-        data = _manifest(run_id)
-        attach_reports(staged[-1], data)  # report.html, listed under "reports"
-        return data
-
-    def _manifest(run_id: str) -> dict[str, Any]:
         return {
             "run_id": run_id,
             "kind": "tree",
@@ -198,4 +189,4 @@ def write_tree_run(
             ],
         }
 
-    return publish(runs_dir, f"{tree.name}-tree", started_at, write_tables, manifest)
+    return publish(runs_dir, f"{tree.name}-tree", started_at, write_tables, manifest, reports=True)

@@ -110,16 +110,12 @@ def write_tree_sweep(
     options: SolveOptions | None = None,
 ) -> Path:
     """The sweep folder: points.csv, manifest.json (kind "tree-sweep") and report.html."""
-    staged: list[Path] = []
 
     def write_tables(staging: Path) -> None:
-        staged.append(staging)
         write_csvs({staging / "points.csv": points})
 
     def manifest(run_id: str) -> dict[str, Any]:
-        from ndalloc.report import attach_reports
-
-        data = {
+        return {
             "run_id": run_id,
             "kind": "tree-sweep",
             "scenario": base.name,
@@ -140,10 +136,9 @@ def write_tree_sweep(
             "finished_at": datetime.now(UTC).isoformat(),
             "tables": ["points.csv"],
         }
-        attach_reports(staged[-1], data)
-        return data
 
-    return publish(runs_dir, f"{base.name}-tree-sweep", started_at, write_tables, manifest)
+    name = f"{base.name}-tree-sweep"
+    return publish(runs_dir, name, started_at, write_tables, manifest, reports=True)
 
 
 def parse_values(text: str) -> Sequence[float]:
