@@ -199,7 +199,7 @@ form.load(h)
 configure(h, SolveOptions())
 h.writeModel(mps_path)
 print(json.dumps({"total_s": total, "imports_s": imported, "phases_s": spent,
-                  "highs_run_s": sum(run_s), "scenarios": len(form.builts),
+                  "highs_run_s": sum(run_s), "scenarios": len(form.arrays),
                   "columns": len(form.col_cost), "rows": len(form.row_lower),
                   "nonzeros": len(form.value), "scenario_columns": form.n_col,
                   "scenario_rows": form.n_row}))

@@ -69,7 +69,7 @@ def test_a_multistage_tree_of_india_base_agrees_with_the_extensive_form(tmp_path
     # PH's plan is non-anticipative and reaches RP, so it is optimal; its first years'
     # decisions equal the extensive form's, but for the tied split of deliveries (section 10),
     # whose totals are equal.
-    layout = columns_layout(ef.form.builts[0])
+    layout = columns_layout(ef.form.head)
     for year in (2025, 2026):
         at = np.flatnonzero(ef.form.col_year == year)
         frame = layout.set_index("at").loc[at]

@@ -22,7 +22,7 @@ from ndalloc.data.generate import Size, generate
 from ndalloc.data.readers import read_folder
 from ndalloc.data.scenario import Table, column_dtypes
 from ndalloc.data.schema import TABLES, ContractRow, SourceRow, columns
-from ndalloc.sensitivity.engine import changed_rows
+from ndalloc.lp.entries import changed_rows
 
 
 @pytest.mark.parametrize("name", bundled_names())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import bisect
 import re
 
 from ndalloc.data.bundled import bundled_root
@@ -28,7 +28,5 @@ def node_patch_lines(text: str) -> list[list[int]]:
     """The line of each `[[node.patch]]`, grouped by the `[[node]]` it follows."""
     nodes = header_lines(text, "node")
     patches = header_lines(text, "node.patch")
-    return [
-        [p for p in patches if start < p < (nodes[i + 1] if i + 1 < len(nodes) else math.inf)]
-        for i, start in enumerate(nodes)
-    ]
+    bounds = [bisect.bisect_right(patches, start) for start in nodes] + [len(patches)]
+    return [patches[bounds[i] : bounds[i + 1]] for i in range(len(nodes))]

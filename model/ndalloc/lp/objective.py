@@ -71,10 +71,13 @@ TERMS: tuple[Term, ...] = (
 TERM_NAMES: tuple[str, ...] = tuple(dict.fromkeys(t.name for t in TERMS))
 
 
-def row_prices(table: str, row: Mapping[str, Any], year: int, last_year: int) -> dict[str, float]:
-    """The objective coefficient (USD of `year`, signed, not discounted) that one input row of
-    `table` gives each variable family's member in `year`: the sum of its terms in TERMS.
-    For re-solving in place (`ndalloc.sensitivity.engine`), where rows change one at a time."""
+def row_prices(
+    table: str, row: Mapping[str, Any], year: int, last_year: int, discount: float = 1.0
+) -> dict[str, float]:
+    """The objective coefficient (signed, in USD of `year` times `discount`) that one input row
+    of `table` gives each variable family's member in `year`: the sum of its terms in TERMS,
+    computed as `family_costs` computes it (so that the two agree to the last bit). For the
+    entries of one input row (`ndalloc.lp.entries`), where rows change one at a time."""
     out: dict[str, float] = {}
     for term in TERMS:
         if term.table != table:
@@ -84,7 +87,8 @@ def row_prices(table: str, row: Mapping[str, Any], year: int, last_year: int) ->
         price = term.sign * float(row[term.column])
         if term.last_year and year != last_year:
             price = 0.0
-        out[term.family] = out.get(term.family, 0.0) + price
+        price *= discount
+        out[term.family] = out[term.family] + price if term.family in out else price
     return out
 
 

@@ -7,15 +7,14 @@ input rows map to (costs, row bounds, matrix coefficients), warm-starts from the
 solves, and puts the entries back. Entries whose value does not change are not sent, and the
 rest go to HiGHS in one call per kind.
 
-The LP is built as arrays (`ndalloc.lp.build.build_lp`); the engine reads only the HiGHS
-column and row of each (family, key) and the highspy object, which every build path gives
-(`ndalloc.solver.highs.SolveOutcome`).
+The LP is built as arrays (`ndalloc.lp.build.build_lp`); which entries an input row gives is
+`ndalloc.lp.entries.EntryMap`'s (shared with the extensive form of a scenario tree).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,16 +24,10 @@ from ndalloc.data.errors import Issue
 from ndalloc.data.loader import apply_patches
 from ndalloc.data.patch import Patch
 from ndalloc.data.scenario import Scenario, Table
-from ndalloc.data.schema import Record
-from ndalloc.lp.build import Built, build_lp
-from ndalloc.lp.objective import row_prices
+from ndalloc.lp.build import BuiltLp, build_lp
+from ndalloc.lp.entries import NOT_IN_LP, Entry, EntryMap
 from ndalloc.solver.highs import _STATUS, solve_model
 from ndalloc.solver.status import SolveOptions, Status
-
-Key = tuple[Hashable, ...]
-#: One change to the HiGHS model: ("cost", col, value), ("lower"|"upper", row, value),
-#: ("coef", (row, col), value).
-Entry = tuple[str, Any, float]
 
 
 @dataclass(frozen=True)
@@ -61,10 +54,6 @@ TOTALS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
-#: Tables that are not in the LP: nothing to change when their rows move.
-NOT_IN_LP = frozenset({"ranges"})
-
-
 class BaseNotOptimalError(RuntimeError):
     """The scenario an engine is built on does not solve to optimality."""
 
@@ -79,119 +68,30 @@ class SweepEngine:
 
     def __init__(self, scenario: Scenario, options: SolveOptions | None = None) -> None:
         self.scenario = scenario
-        self.built: Built = build_lp(scenario, dense=True)
+        self.built: BuiltLp = build_lp(scenario, dense=True)
         outcome = solve_model(self.built, options or SolveOptions())
         if outcome.status is not Status.OPTIMAL:
             raise BaseNotOptimalError(scenario.name, outcome.status)
         self.highs = outcome.highs
         self.highs.HandleKeyboardInterrupt = False  # Ctrl-C is handled between points
-        self.col: dict[tuple[str, Key], int] = {}
-        for name, family in self.built.variables.items():
-            self.col.update(
-                zip(
-                    ((name, k) for k in family.key_tuples()),
-                    outcome.cols[name].tolist(),
-                    strict=True,
-                )
-            )
-        self.row: dict[tuple[str, Key], int] = {}
-        for name, family in self.built.constraints.items():
-            self.row.update(
-                zip(
-                    ((name, k) for k in family.key_tuples()),
-                    outcome.rows[name].tolist(),
-                    strict=True,
-                )
-            )
+        self.map = EntryMap(self.built)
         self.base_basis = self.highs.getBasis()
         lp = self.highs.getLp()
         self._lower = np.array(lp.row_lower_, dtype=np.float64)
         self._upper = np.array(lp.row_upper_, dtype=np.float64)
         self.base_objective = float(outcome.objective or 0.0)
-        self.first_year = scenario.meta.first_year
         self.base_rate = scenario.meta.discount_rate
-        self._first_stock_year = {
-            str(k[0]): int(k[1])
-            for k, first in self.built.data.stockpiles["is_first"].items()
-            if first
-        }
+        col, row = self.map.col, self.map.row
         self._totals = [
             (
                 column,
-                [c for (f, k), c in self.col.items() if f == fam and (flt is None or flt in k)],
+                [c for (f, k), c in col.items() if f == fam and (flt is None or flt in k)],
             )
             for column, fam, flt in TOTALS
         ]
         self._oxide_rows = sorted(
-            (int(str(k[0])), r) for (f, k), r in self.row.items() if f == "oxide_balance"
+            (int(str(k[0])), r) for (f, k), r in row.items() if f == "oxide_balance"
         )
-
-    # --- input rows -> HiGHS entries ---------------------------------------------------------
-
-    def _delta(self, year: int, rate: float) -> float:
-        return (1.0 + rate) ** -(year - self.first_year)
-
-    def entries(self, table: str, record: Record, rate: float) -> list[Entry]:
-        """Every HiGHS entry that depends on one input row."""
-        r: Any = record
-        col, row = self.col, self.row
-        out: list[Entry] = []
-        if table == "routes":
-            for y in self.built.data.years:
-                out += self._costs(table, record, (r.origin, r.destination, y), y, rate)
-            return out
-        if table == "stockpile_initial":
-            first = self._first_stock_year.get(r.stockpile)
-            if first is not None:
-                i = row["stockpile_balance", (r.stockpile, first)]
-                out += [("lower", i, r.initial_t), ("upper", i, r.initial_t)]
-            return out
-        key = record.key()
-        if table == "sources":
-            out += [
-                ("upper", row["source_capacity", key], r.capacity_t),
-                ("lower", row["source_minimum", key], r.min_output_t),
-            ]
-        elif table == "contracts":
-            out += [
-                ("upper", row["contract_max", key], 0.0 if r.halted else r.max_t),
-                ("lower", row["contract_min", key], r.min_t),
-            ]
-        elif table == "makers":
-            out += [
-                ("upper", row["maker_capacity", key], r.capacity_t),
-                ("coef", (row["maker_conversion", key], col["make", key]), r.oxide_per_t),
-            ]
-        elif table == "demand":
-            out += [
-                ("lower", row["demand_balance", key], r.demand_t),
-                ("upper", row["demand_balance", key], r.demand_t),
-                ("upper", row["import_share", key], r.import_share_max * r.demand_t),
-            ]
-        elif table == "imports":
-            out += [
-                ("upper", row["import_limit", key], r.max_t),
-            ]
-        elif table == "stockpiles":
-            out += [
-                ("lower", row["stockpile_min", key], r.min_t),
-                ("upper", row["stockpile_max", key], r.max_t),
-                ("upper", row["stockpile_inject_limit", key], r.max_inject_t),
-                ("upper", row["stockpile_release_limit", key], r.max_release_t),
-            ]
-        return out + self._costs(table, record, key, int(r.year), rate)
-
-    def _costs(self, table: str, record: Record, key: Key, year: int, rate: float) -> list[Entry]:
-        """The cost entries of one input row's members in `year`, from the objective's one
-        declaration (`ndalloc.lp.objective.TERMS`)."""
-        d = self._delta(year, rate)
-        prices = row_prices(table, dict(record), year, self.built.data.years[-1])
-        out: list[Entry] = []
-        for family, price in prices.items():
-            c = self.col.get((family, key))
-            if c is not None:
-                out.append(("cost", c, d * price))
-        return out
 
     def _apply(self, entries: Sequence[Entry]) -> None:
         h = self.highs
@@ -222,24 +122,7 @@ class SweepEngine:
         issues: list[Issue] = []
         apply_patches([(patch, ("--vary", 0)) for patch in variation.patches], tables, issues)
         rate = self.base_rate if variation.discount_rate is None else variation.discount_rate
-        new: list[Entry] = []
-        old: list[Entry] = []
-        for name, table in tables.items():
-            base = self.scenario.table(name)
-            if (table is base and rate == self.base_rate) or name in NOT_IN_LP:
-                continue
-            pairs: Iterable[tuple[Record, Record]]
-            if rate != self.base_rate:  # every row's costs move: read all, keep none
-                pairs = zip(table.records, base.records, strict=True)
-            else:
-                pairs = ((table.record(i), base.record(i)) for i in changed_rows(table, base))
-            for changed, original in pairs:
-                moved = self.entries(name, changed, rate)
-                kept = self.entries(name, original, self.base_rate)
-                for a, b in zip(moved, kept, strict=True):
-                    if a[2] != b[2]:  # send only the entries whose value changes
-                        new.append(a)
-                        old.append(b)
+        new, old = self.map.changes(self.scenario, tables, rate)
         return new, old, issues
 
     def evaluate(self, variation: Variation) -> dict[str, Any]:
@@ -269,7 +152,7 @@ class SweepEngine:
             out[column] = _clean(math.fsum(values[c] for c in cols))
         duals = solution.row_dual
         for year, r in self._oxide_rows:
-            out[f"oxide_value_usd_per_t_{year}"] = _clean(duals[r] / self._delta(year, rate))
+            out[f"oxide_value_usd_per_t_{year}"] = _clean(duals[r] / self.map.discount(year, rate))
         return out
 
 
@@ -293,17 +176,3 @@ __all__ = [
     "Variation",
     "evaluate_all",
 ]
-
-
-def changed_rows(table: Table, base: Table) -> list[int]:
-    """Positions of the rows of `table` whose values differ from `base` (same rows, patched)."""
-    differs = np.zeros(len(table), dtype=bool)
-    for name, values in table.data.items():
-        was = base.data[name]
-        if values is was:
-            continue
-        unequal = values != was
-        if values.dtype == np.float64:
-            unequal &= ~(np.isnan(values) & np.isnan(was))
-        differs |= unequal
-    return np.flatnonzero(differs).tolist()

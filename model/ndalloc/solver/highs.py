@@ -29,6 +29,7 @@ import numpy as np
 
 from ndalloc.data.memory import release_memory
 from ndalloc.lp.build import Built, BuiltLp, BuiltModel
+from ndalloc.lp.registry import LpArrays
 from ndalloc.solver.status import MEANING, Interrupted, SolveOptions, Status
 
 _MS = highspy.HighsModelStatus
@@ -165,8 +166,12 @@ def configure(highs: Any, options: SolveOptions) -> None:
 
 def load_lp(built: BuiltLp, highs: Any | None = None) -> Any:
     """A highspy.Highs holding the LP of `built` (names are not passed: see `write_mps`)."""
+    return load_arrays(built.arrays, highs)
+
+
+def load_arrays(a: LpArrays, highs: Any | None = None) -> Any:
+    """A highspy.Highs holding the LP arrays `a`."""
     h = highs if highs is not None else new_highs()
-    a = built.arrays
     n, m = a.num_col, a.num_row
     status = h.passModel(
         n,

@@ -1,8 +1,9 @@
 """The extensive form of a scenario tree: scenario copies tied by non-anticipativity.
 
-docs/formulation.md section 11.2. Every scenario's LP is built from the one declaration of
+docs/formulation.md section 11.2. The base's LP is built once from the one declaration of
 each family (`ndalloc.lp.build.build_lp`, with every optional row, so that all scenarios have
-the same columns and rows); the copies are stacked block by block, their objective weighted by
+the same columns and rows), and each scenario's arrays from it by the entries its patches
+change (`scenario_lps`); the copies are stacked block by block, their objective weighted by
 probability, and one `nonanticipativity` row ties each decision of a year to the decision of
 the year's node (its first scenario). With a risk weight, one free column `eta`, one column
 `u` per scenario and one `cvar_shortfall` row per scenario add the CVaR of the benefit.
@@ -11,22 +12,16 @@ The result is a set of arrays for one `highspy.Highs.passModel` call.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import sys
-import threading
-from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
-import pandas as pd
 
+from ndalloc.data.scenario import Table
 from ndalloc.data.tree import Tree
 from ndalloc.lp.build import BuiltLp, build_lp
-from ndalloc.lp.data import ModelData
-from ndalloc.lp.registry import Family, LpArrays, Members
+from ndalloc.lp.entries import Entry, EntryMap, patched_arrays, same_rows
+from ndalloc.lp.registry import LpArrays
 
 
 @dataclass(frozen=True)
@@ -50,7 +45,10 @@ class Extensive:
     """The stacked LP and where each scenario's columns and rows are in it."""
 
     tree: Tree
-    builts: tuple[BuiltLp, ...]
+    head: BuiltLp
+    """The base's LP: the families, keys and data that every scenario's LP shares."""
+    arrays: tuple[LpArrays, ...]
+    """Each scenario's LP arrays."""
     risk: Risk
     col_cost: np.ndarray
     col_lower: np.ndarray
@@ -90,9 +88,13 @@ class Extensive:
 
     def benefits(self, col_value: np.ndarray) -> np.ndarray:
         """B_s = c_s . x_s of every scenario (discounted USD)."""
-        x = col_value[: len(self.builts) * self.n_col].reshape(len(self.builts), self.n_col)
-        costs = np.stack([b.arrays.col_cost for b in self.builts])
-        return np.einsum("ij,ij->i", costs, x)
+        x = col_value[: len(self.arrays) * self.n_col].reshape(len(self.arrays), self.n_col)
+        return np.einsum("ij,ij->i", self.costs, x)
+
+    @property
+    def costs(self) -> np.ndarray:
+        """costs[s, j]: the objective coefficient of column j of scenario s's LP."""
+        return np.stack([a.col_cost for a in self.arrays])
 
     def load(self, highs: object) -> None:
         """Hand the LP to a highspy.Highs (maximise)."""
@@ -122,145 +124,56 @@ class StructureError(ValueError):
     """The scenarios of a tree do not build the same columns and rows."""
 
 
-#: Scenarios from which `scenario_lps` builds on worker processes (fewer: in this process).
-POOL_FROM = 8
-
-#: The tree and its first scenario's LP, for the worker processes (set before they fork).
-_JOB: tuple[Tree, BuiltLp] | None = None
-
-
 @dataclass(frozen=True)
-class _Own:
-    """What a scenario's LP does not share with the first scenario's: the fields of its
-    ModelData that differ, its families unless equal to the first's (None), its objective and
-    its arrays. What a worker process sends back."""
+class ScenarioLps:
+    """Every scenario's LP: the families, keys and layout they share, and each one's arrays."""
 
-    data: dict[str, Any]
-    variables: dict[str, Family] | None
-    constraints: dict[str, Family] | None
-    objective: dict[str, np.ndarray]
-    arrays: LpArrays
+    head: BuiltLp
+    """The base scenario's dense LP: every scenario has its columns and rows."""
+    arrays: tuple[LpArrays, ...]
+    """Each scenario's LP arrays, in the tree's scenario order."""
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Equal values of the same type (frames: same shape, columns, index names and values, of
-    the same dtypes, as `DataFrame.equals` compares them)."""
-    if a is b:
-        return True
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, pd.DataFrame):
-        return (
-            a.shape == b.shape
-            and a.columns.equals(b.columns)
-            and list(a.index.names) == list(b.index.names)
-            and a.equals(b)
-        )
-    if isinstance(a, np.ndarray):
-        return a.dtype == b.dtype and np.array_equal(a, b)
-    return bool(a == b)
+def scenario_lps(tree: Tree) -> ScenarioLps:
+    """Every scenario's LP, with every optional row (`build_lp(scenario, dense=True)`).
 
-
-def _same_families(a: dict[str, Family], b: dict[str, Family]) -> bool:
-    if list(a) != list(b):
-        return False
-    for name, fa in a.items():
-        fb = b[name]
-        if (fa.index, fa.unit, fa.meaning, fa.sense) != (fb.index, fb.unit, fb.meaning, fb.sense):
-            return False
-        if not (isinstance(fa.component, Members) and isinstance(fb.component, Members)):
-            return False
-        if not _same(fa.component.frame, fb.component.frame):
-            return False
-    return True
-
-
-def _own(built: BuiltLp, first: BuiltLp) -> _Own:
-    data = {
-        f.name: getattr(built.data, f.name)
-        for f in fields(ModelData)
-        if not _same(getattr(built.data, f.name), getattr(first.data, f.name))
-    }
-    variables = None if _same_families(built.variables, first.variables) else built.variables
-    constraints = (
-        None if _same_families(built.constraints, first.constraints) else built.constraints
-    )
-    return _Own(data, variables, constraints, built.objective, built.arrays)
-
-
-def _joined(own: _Own, first: BuiltLp) -> BuiltLp:
-    """The scenario's LP, holding the first scenario's objects where its own are equal."""
-    return BuiltLp(
-        replace(first.data, **own.data),
-        first.variables if own.variables is None else own.variables,
-        first.constraints if own.constraints is None else own.constraints,
-        own.objective,
-        own.arrays,
-    )
-
-
-def _build_own(s: int) -> _Own:
-    """Scenario s's LP, in a worker process (`_JOB` came with the fork)."""
-    assert _JOB is not None
-    tree, first = _JOB
-    return _own(build_lp(tree.scenarios[s].scenario, dense=True), first)
-
-
-def _pool_workers(n: int) -> int:
-    """Worker processes for n scenarios, one per core: 0 (build here) for few scenarios, on
-    one core, off Linux (the workers are forked), in a daemonic process (which may not have
-    children) or while other threads run (a progress bar's, a solver pool's)."""
-    if n < POOL_FROM or not sys.platform.startswith("linux"):
-        return 0
-    if multiprocessing.current_process().daemon:
-        return 0
-    if threading.active_count() > 1:
-        return 0  # forking while another thread may hold a lock could hang a worker
-    cores = len(os.sched_getaffinity(0))
-    return min(cores, n - 1) if cores > 1 else 0
-
-
-def scenario_lps(tree: Tree) -> tuple[BuiltLp, ...]:
-    """Every scenario's LP, with every optional row; checked to share one structure.
-
-    Each is `build_lp(scenario, dense=True)`. Parts equal to the first scenario's (the
-    ModelData tables a scenario does not change, the families when their keys are the same)
-    are held once, as the first's objects. With many scenarios, the LPs after the first are
-    built on worker processes, one per core (forked: they inherit the tree), in order."""
-    global _JOB
-    head = build_lp(tree.scenarios[0].scenario, dense=True)
-    n = len(tree.scenarios)
-    workers = _pool_workers(n)
-    if workers:
-        from ndalloc.sensitivity.run import _worker_start  # Ctrl-C to the parent; die with it
-
-        _JOB = (tree, head)
-        try:
-            context = multiprocessing.get_context("fork")
-            with context.Pool(workers, _worker_start, (os.getpid(),)) as pool:
-                chunk = max(1, min(16, (n - 1) // (4 * workers)))
-                owns = list(pool.imap(_build_own, range(1, n), chunksize=chunk))
-        finally:
-            _JOB = None
-    else:
-        owns = [_own(build_lp(s.scenario, dense=True), head) for s in tree.scenarios[1:]]
-    builts = (head, *(_joined(o, head) for o in owns))
-    first = builts[0].arrays
-    for ts, b in zip(tree.scenarios[1:], builts[1:], strict=True):
-        a = b.arrays
+    The base's LP is built once; a scenario's arrays are the base's with the entries of the
+    input rows its path's patches change (`ndalloc.lp.entries`): costs, row bounds and
+    coefficients on copies of the arrays that change, the rest shared. A scenario whose
+    tables have other rows than the base's is built in full, and must give the same columns
+    and rows (`StructureError` otherwise)."""
+    base = tree.base
+    head = build_lp(base, dense=True)
+    emap = EntryMap(head)
+    rate = base.meta.discount_rate  # a tree's patches change tables, not the discount rate
+    known: dict[int, tuple[Table, list[Entry]]] = {}  # scenarios share their nodes' tables
+    out: list[LpArrays] = []
+    for ts in tree.scenarios:
+        tables = ts.scenario.tables
+        if same_rows(tables, base):
+            entries: list[Entry] = []
+            for name, table in tables.items():
+                if id(table) not in known:
+                    made = emap.table_entries(name, table, base.table(name), rate)
+                    known[id(table)] = (table, made)
+                entries += known[id(table)][1]
+            out.append(patched_arrays(head.arrays, entries))
+            continue
+        a = build_lp(ts.scenario, dense=True).arrays
         same = (
-            a.num_col == first.num_col
-            and a.num_row == first.num_row
-            and np.array_equal(a.start, first.start)
-            and np.array_equal(a.index, first.index)
+            a.num_col == head.arrays.num_col
+            and a.num_row == head.arrays.num_row
+            and np.array_equal(a.start, head.arrays.start)
+            and np.array_equal(a.index, head.arrays.index)
         )
         if not same:
             raise StructureError(
                 f"scenario {ts.name} of tree {tree.name} has other columns or rows than "
-                f"{tree.scenarios[0].name}: a patch of the tree adds or removes rows (only "
+                f"its base {base.name}: a patch of the tree adds or removes rows (only "
                 "numbers may change)"
             )
-    return builts
+        out.append(a)
+    return ScenarioLps(head, tuple(out))
 
 
 def column_years(built: BuiltLp) -> np.ndarray:
@@ -286,17 +199,18 @@ def node_matrix(tree: Tree) -> np.ndarray:
 
 
 def build_extensive(
-    tree: Tree, risk: Risk | None = None, builts: Sequence[BuiltLp] | None = None
+    tree: Tree, risk: Risk | None = None, lps: ScenarioLps | None = None
 ) -> Extensive:
-    """The extensive form of `tree` (see the module); `builts` reuses scenario LPs already
-    built by `scenario_lps`."""
+    """The extensive form of `tree` (see the module); `lps` reuses scenario LPs already built
+    by `scenario_lps`."""
     risk = risk or Risk()
-    builts = tuple(builts) if builts is not None else scenario_lps(tree)
-    n_s = len(builts)
-    a0 = builts[0].arrays
+    lps = lps if lps is not None else scenario_lps(tree)
+    arrays = lps.arrays
+    n_s = len(arrays)
+    a0 = lps.head.arrays
     n, m, nnz = a0.num_col, a0.num_row, len(a0.value)
     p = np.array([s.probability for s in tree.scenarios])
-    years = column_years(builts[0])
+    years = column_years(lps.head)
     node_of = node_matrix(tree)
     year_pos = years - tree.base.years[0]
 
@@ -310,7 +224,7 @@ def build_extensive(
     k = len(na_s)
 
     # Columns: the scenarios' copies, then eta and u (risk only).
-    costs = np.stack([b.arrays.col_cost for b in builts])
+    costs = np.stack([a.col_cost for a in arrays])
     with_risk = risk.weight > 0
     extra = 1 + n_s if with_risk else 0
     col_cost = np.concatenate([((1.0 - risk.weight) * p[:, None] * costs).ravel(), np.zeros(extra)])
@@ -328,13 +242,13 @@ def build_extensive(
     s_of = np.repeat(np.arange(n_s), nnz)
     rows = [np.tile(a0.index.astype(np.int64), n_s) + s_of * m]
     cols = [np.tile(block_col, n_s) + s_of * n]
-    vals = [np.concatenate([b.arrays.value for b in builts])]
+    vals = [np.concatenate([a.value for a in arrays])]
     na_rows = n_s * m + np.arange(k)
     rows += [na_rows, na_rows]
     cols += [na_s * n + na_j, na_rep * n + na_j]
     vals += [np.ones(k), -np.ones(k)]
-    row_lower = [np.concatenate([b.arrays.row_lower for b in builts]), np.zeros(k)]
-    row_upper = [np.concatenate([b.arrays.row_upper for b in builts]), np.zeros(k)]
+    row_lower = [np.concatenate([a.row_lower for a in arrays]), np.zeros(k)]
+    row_upper = [np.concatenate([a.row_upper for a in arrays]), np.zeros(k)]
     if with_risk:
         assert eta is not None
         cvar_rows = n_s * m + k + np.arange(n_s)
@@ -353,7 +267,8 @@ def build_extensive(
     np.cumsum(np.bincount(col, minlength=n_total), out=start[1:])
     return Extensive(
         tree=tree,
-        builts=builts,
+        head=lps.head,
+        arrays=arrays,
         risk=risk,
         col_cost=col_cost,
         col_lower=col_lower,

@@ -25,7 +25,6 @@ import numpy as np
 
 from ndalloc.data.tree import Tree, load_tree
 from ndalloc.lp.build import build_lp
-from ndalloc.lp.pyomo_model import pyomo_model, set_objective
 from ndalloc.stochastic.extensive import column_years, node_matrix
 
 #: The Pyomo solver of every scenario subproblem: HiGHS (pyomo.contrib.solver), which solves
@@ -83,6 +82,8 @@ def scenario_creator(scenario_name: str, tree: Tree, ph: PhTree) -> Any:
     (mpi-sppy's `scenario_creator`)."""
     import pyomo.environ as pyo
     from mpisppy.scenario_tree import ScenarioNode
+
+    from ndalloc.lp.pyomo_model import pyomo_model, set_objective  # Pyomo: on ranks only
 
     s = next(i for i, ts in enumerate(tree.scenarios) if ts.name == scenario_name)
     ts = tree.scenarios[s]

@@ -169,7 +169,7 @@ def root_fixed(form: Extensive, xbar: dict[str, np.ndarray]) -> tuple[np.ndarray
     root = next(n for n in form.tree.nodes.values() if n.parent is None)
     year_pos = form.col_year - form.tree.base.years[0]
     cols = np.flatnonzero(form.node_of[0, year_pos] == list(form.tree.nodes).index(root.id))
-    n_s = len(form.builts)
+    n_s = len(form.arrays)
     every = (np.arange(n_s)[:, None] * form.n_col + cols[None, :]).ravel()
     return every, np.tile(xbar[root.id], n_s)
 
@@ -222,8 +222,8 @@ def hedge_tree(
     xbar, info, history, log = run_ranks(tree_ref, processes, settings)
     t1 = time.perf_counter()
     progress("build", 0, len(tree.scenarios))
-    form = build_extensive(tree, builts=scenario_lps(tree))
-    ws_each, ev, ev_values, eev = np.full(len(form.builts), np.nan), None, None, None
+    form = build_extensive(tree, lps=scenario_lps(tree))
+    ws_each, ev, ev_values, eev = np.full(len(form.arrays), np.nan), None, None, None
     with runner(options, workers, dask) as run:
         rp, plan = consensus_plan(form, xbar, run, options, progress)
         solved = rp.status is Status.OPTIMAL

@@ -18,16 +18,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ndalloc.data.scenario import Scenario
-from ndalloc.lp.build import BuiltLp, build_lp
+from ndalloc.lp.build import build_lp
+from ndalloc.lp.registry import LpArrays
 from ndalloc.sensitivity.run import connect_dask
 from ndalloc.solver.highs import (
     cancelled_by_signals,
     configure,
-    load_lp,
+    load_arrays,
     model_status,
     new_highs,
     read_solution,
-    solve_model,
 )
 from ndalloc.solver.status import SolveOptions, Status
 
@@ -44,11 +44,11 @@ def quiet(what: str, done: int, total: int) -> None:
 
 @dataclass(frozen=True)
 class Task:
-    """One solve: a scenario (its LP `built` already, when at hand), with `fixed` = (columns,
-    values) fixed first."""
+    """One solve: a scenario (its LP's `arrays` already, when at hand), with `fixed` =
+    (columns, values) fixed first."""
 
     scenario: Scenario
-    built: BuiltLp | None = None
+    arrays: LpArrays | None = None
     fixed: tuple[np.ndarray, np.ndarray] | None = None
 
 
@@ -57,21 +57,16 @@ Runner = Callable[[Sequence[Task], str, Progress], list[Optimum]]
 
 
 def deterministic_optimum(
-    built: BuiltLp,
+    arrays: LpArrays,
     options: SolveOptions,
     fixed: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Optimum:
     """A scenario's own optimum and its column values; `fixed` = (columns, values) fixes
     those columns first."""
-    if fixed is None:
-        outcome = solve_model(built, options)
-        if outcome.status is not Status.OPTIMAL:
-            return outcome.status, None, None
-        return outcome.status, outcome.objective, read_solution(outcome.highs).col_value
-    h = load_lp(built, new_highs(options.log))
+    h = load_arrays(arrays, new_highs(options.log))
     configure(h, options)
-    cols, values = fixed
-    if len(cols):
+    if fixed is not None and len(fixed[0]):
+        cols, values = fixed
         h.changeColsBounds(len(cols), cols.astype(np.int32), values, values)
     with cancelled_by_signals(h):
         h.run()
@@ -84,8 +79,8 @@ def deterministic_optimum(
 
 def task_optimum(task: Task, options: SolveOptions) -> Optimum:
     """Solve one task (building its LP if it has none), wherever it runs."""
-    built = task.built if task.built is not None else build_lp(task.scenario, dense=True)
-    return deterministic_optimum(built, options, task.fixed)
+    arrays = task.arrays if task.arrays is not None else build_lp(task.scenario, dense=True).arrays
+    return deterministic_optimum(arrays, options, task.fixed)
 
 
 def thread_runner(options: SolveOptions, workers: int) -> Runner:

@@ -73,7 +73,7 @@ def ev_policy(
     nodes of a stage are solved side by side by `run`."""
     tree = form.tree
     years = np.array(tree.base.years)
-    decided = np.zeros((len(form.builts), form.n_col))
+    decided = np.zeros((len(form.arrays), form.n_col))
     node_ids = list(tree.nodes)
     ev: float | None = None
     ev_values = None
@@ -94,8 +94,7 @@ def ev_policy(
             own_years = years[form.node_of[m[0]] == i]
             mine = np.flatnonzero(np.isin(form.col_year, own_years))
             decided[np.ix_(m, mine)] = x[mine]
-    costs = np.stack([b.arrays.col_cost for b in form.builts])
-    benefits = np.einsum("ij,ij->i", costs, decided)
+    benefits = np.einsum("ij,ij->i", form.costs, decided)
     eev = risk_value(benefits, form.probabilities, form.risk)
     return ev, ev_values, FormSolution(Status.OPTIMAL, eev, decided.ravel(), None, benefits)
 
@@ -176,8 +175,8 @@ def solve_each(
     """Every scenario's optimum alone (NaN where it has none) and its column values;
     `fixed[s]` = (columns, values) fixes columns of scenario s first."""
     tasks = [
-        Task(ts.scenario, b, None if fixed is None else fixed[s])
-        for s, (ts, b) in enumerate(zip(form.tree.scenarios, form.builts, strict=True))
+        Task(ts.scenario, a, None if fixed is None else fixed[s])
+        for s, (ts, a) in enumerate(zip(form.tree.scenarios, form.arrays, strict=True))
     ]
     results = run(tasks, what, progress)
     objectives = np.array([np.nan if z is None else z for _, z, _ in results])
@@ -209,14 +208,13 @@ def solve_tree(
     options = options or SolveOptions()
     t0 = time.perf_counter()
     progress("build", 0, len(tree.scenarios))
-    builts = scenario_lps(tree)
-    form = build_extensive(tree, risk, builts)
+    form = build_extensive(tree, risk, scenario_lps(tree))
     t1 = time.perf_counter()
     progress("stochastic plan", 0, 1)
     rp = solve_form(form, options)
     t2 = time.perf_counter()
     timings = {"build_s": t1 - t0, "rp_solve_s": t2 - t1}
-    ws_each, ev, ev_values, eev = np.full(len(builts), np.nan), None, None, None
+    ws_each, ev, ev_values, eev = np.full(len(form.arrays), np.nan), None, None, None
     if measures and rp.status is Status.OPTIMAL:
         with runner(options, workers, dask) as run:
             ws_each, ev, ev_values, eev = uncertainty_measures(form, run, progress, timings)

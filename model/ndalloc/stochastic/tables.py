@@ -98,7 +98,7 @@ def scenarios_table(result: TreeResult) -> pd.DataFrame:
 def _values(result: TreeResult) -> np.ndarray:
     form, x = result.form, result.rp.col_value
     assert x is not None
-    return x[: len(form.builts) * form.n_col].reshape(len(form.builts), form.n_col)
+    return x[: len(form.arrays) * form.n_col].reshape(len(form.arrays), form.n_col)
 
 
 def _representatives(result: TreeResult) -> np.ndarray:
@@ -114,21 +114,15 @@ def policy_table(result: TreeResult) -> pd.DataFrame:
     """Every decision once per node: the value of each member of each family in each year, at
     the node that decides it."""
     form = result.form
-    layout = columns_layout(form.builts[0])
+    layout = columns_layout(form.head)
     x = _values(result)
     rep = _representatives(result)
     pos = layout["year"].to_numpy() - result.tree.base.years[0]
-    node_ids = list(result.tree.nodes)
-    parts = []
-    for s in range(len(form.builts)):
-        own = rep[s, pos] == s
-        if not own.any():
-            continue
-        part = layout[own].copy()
-        part.insert(0, "node", [node_ids[n] for n in form.node_of[s, pos[own]]])
-        part["value"] = clean(x[s, part["at"].to_numpy()])
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
+    node_ids = np.array(list(result.tree.nodes), dtype=object)
+    s, j = np.nonzero(rep[:, pos] == np.arange(len(form.arrays))[:, None])  # own decisions
+    out = layout.iloc[j].reset_index(drop=True)
+    out.insert(0, "node", node_ids[form.node_of[s, pos[j]]].tolist())
+    out["value"] = clean(x[s, out["at"].to_numpy()])
     out["node_probability"] = out["node"].map(
         {k: n.path_probability for k, n in result.tree.nodes.items()}
     )
@@ -155,8 +149,8 @@ def node_duals_table(result: TreeResult) -> pd.DataFrame:
     form = result.form
     dual = result.rp.row_dual
     assert dual is not None
-    layout = rows_layout(form.builts[0])
-    n_s = len(form.builts)
+    layout = rows_layout(form.head)
+    n_s = len(form.arrays)
     d = dual[: n_s * form.n_row].reshape(n_s, form.n_row)[:, layout["at"].to_numpy()]
     pos = layout["year"].to_numpy() - result.tree.base.years[0]
     nodes = form.node_of[:, pos]  # [scenario, member]
@@ -166,7 +160,7 @@ def node_duals_table(result: TreeResult) -> pd.DataFrame:
     out = layout.iloc[summed["member"].to_numpy()].reset_index(drop=True)
     node_ids = list(result.tree.nodes)
     prob = np.array([result.tree.nodes[n].path_probability for n in node_ids])
-    delta = result.form.builts[0].data.discount
+    delta = result.form.head.data.discount
     out.insert(0, "node", [node_ids[n] for n in summed["node"]])
     out["value_pv_usd_per_t"] = clean(summed["dual"].to_numpy())
     out["conditional_value_usd_per_t"] = out["value_pv_usd_per_t"] / (
@@ -184,7 +178,7 @@ def information_table(result: TreeResult) -> pd.DataFrame:
     assert dual is not None
     mu = dual[form.na_rows]
     keep = np.abs(mu) > ZERO
-    layout = columns_layout(form.builts[0]).set_index("at")
+    layout = columns_layout(form.head).set_index("at")
     cols = form.na_col[keep]
     out = layout.loc[cols].reset_index(drop=True)
     names = [s.name for s in result.tree.scenarios]
@@ -197,7 +191,7 @@ def information_table(result: TreeResult) -> pd.DataFrame:
 def distribution_table(result: TreeResult) -> pd.DataFrame:
     """Per family of FAN_FAMILIES and year: the yearly total's mean and quantiles over the
     scenarios (weighted by probability), for fan charts."""
-    layout = columns_layout(result.form.builts[0])
+    layout = columns_layout(result.form.head)
     layout = layout[layout["family"].isin(FAN_FAMILIES)]
     x = _values(result)
     p = result.probabilities
