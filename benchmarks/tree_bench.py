@@ -27,7 +27,7 @@ when PH's consensus after N iterations cannot be carried out in every scenario (
 Each case runs in its own process, started by a small wrapper that reads the wall time and the
 child's peak resident memory (`resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`: the largest
 single process among the child and its descendants, as in benchmarks/run.py). Since
-`scenario_lps` builds on worker processes and PH runs MPI ranks, the wrapper also samples the
+PH runs MPI ranks, the wrapper also samples the
 proportional set size (PSS, shared pages split between the processes sharing them) of the
 whole process tree every 0.1 s (less often when a sample costs more than 5 % of that time) and
 reports its peak sum.
